@@ -1,0 +1,364 @@
+"""One YAML file per local government: its identity, contact data and source bindings.
+
+Loading is all-or-nothing: every file is validated and every problem is reported as
+``file: key: what was expected, what was found`` before anything starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from connectors.base import BindingConfig, Connector, SourceConfig
+from connectors.errors import ConnectorConfigError
+from connectors.registry import ConnectorRegistry, UnknownConnectorKind, default_registry
+from connectors.secrets import describe_found
+from connectors.types import Capability
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Province(enum.StrEnum):
+    """The 31 provinces and the Distrito Nacional."""
+
+    DISTRITO_NACIONAL = "Distrito Nacional"
+    AZUA = "Azua"
+    BAHORUCO = "Bahoruco"
+    BARAHONA = "Barahona"
+    DAJABON = "Dajabón"
+    DUARTE = "Duarte"
+    EL_SEIBO = "El Seibo"
+    ELIAS_PINA = "Elías Piña"
+    ESPAILLAT = "Espaillat"
+    HATO_MAYOR = "Hato Mayor"
+    HERMANAS_MIRABAL = "Hermanas Mirabal"
+    INDEPENDENCIA = "Independencia"
+    LA_ALTAGRACIA = "La Altagracia"
+    LA_ROMANA = "La Romana"
+    LA_VEGA = "La Vega"
+    MARIA_TRINIDAD_SANCHEZ = "María Trinidad Sánchez"
+    MONSENOR_NOUEL = "Monseñor Nouel"
+    MONTE_CRISTI = "Monte Cristi"
+    MONTE_PLATA = "Monte Plata"
+    PEDERNALES = "Pedernales"
+    PERAVIA = "Peravia"
+    PUERTO_PLATA = "Puerto Plata"
+    SAMANA = "Samaná"
+    SAN_CRISTOBAL = "San Cristóbal"
+    SAN_JOSE_DE_OCOA = "San José de Ocoa"
+    SAN_JUAN = "San Juan"
+    SAN_PEDRO_DE_MACORIS = "San Pedro de Macorís"
+    SANCHEZ_RAMIREZ = "Sánchez Ramírez"
+    SANTIAGO = "Santiago"
+    SANTIAGO_RODRIGUEZ = "Santiago Rodríguez"
+    SANTO_DOMINGO = "Santo Domingo"
+    VALVERDE = "Valverde"
+
+
+class MunicipalityKind(enum.StrEnum):
+    AYUNTAMIENTO = "ayuntamiento"
+    JUNTA_DISTRITO = "junta_distrito"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    address: str = Field(min_length=3)
+    phone: str = Field(pattern=r"^\+?[0-9 ()\-]{7,20}$")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    website: str | None = Field(default=None, pattern=r"^https?://")
+    hours: str | None = None
+
+
+class ParentRef(_Strict):
+    """The municipality a junta de distrito belongs to; it need not be onboarded yet."""
+
+    id: str = Field(pattern=SLUG.pattern)
+    one_code: str = Field(pattern=r"^\d{4}$")
+    name: str = Field(min_length=2)
+
+
+class MunicipalityFile(_Strict):
+    """The shape of `config/municipalities/<id>.yaml`."""
+
+    id: str = Field(pattern=SLUG.pattern, description="Slug, also the file's name.")
+    one_code: str = Field(
+        description="ONE territorial code: 4 digits (province + municipality) for an "
+        "ayuntamiento, 6 digits (+ district) for a junta de distrito municipal."
+    )
+    short_code: str = Field(pattern=r"^[A-Z]{2,4}$", description="Used in tracking numbers.")
+    name: str = Field(min_length=2)
+    kind: MunicipalityKind
+    province: Province
+    parent: ParentRef | None = None
+    contact: Contact
+    demo: bool = Field(default=False, description="True for the demo data set.")
+    sources: dict[str, dict[str, Any]] = Field(min_length=1)
+    bindings: dict[Capability, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("one_code")
+    @classmethod
+    def _one_code_digits(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}|\d{6}", value):
+            raise ValueError("a ONE territorial code of 4 or 6 digits")
+        return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}"
+
+
+class InvalidConfiguration(ConnectorConfigError):
+    """Raised when any municipality file is wrong; holds every problem found."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Municipality:
+    """A validated local government with its sources' and bindings' typed configs."""
+
+    file: MunicipalityFile
+    path: Path
+    sources: Mapping[str, SourceConfig]
+    bindings: Mapping[Capability, BindingConfig]
+
+    @property
+    def id(self) -> str:
+        return self.file.id
+
+
+def _format_key(loc: Iterable[int | str]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(file)"
+
+
+def _expected_from(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "a value, found nothing (the key is missing)"
+    if kind == "extra_forbidden":
+        known = ", ".join(model.model_fields) if model is not None else "the documented keys"
+        return f"no such key (misspelt?); expected one of: {known}"
+    msg = str(error["msg"])
+    for prefix in ("Input should be ", "Value error, ", "String should "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+            if prefix == "String should ":
+                msg = "a text that should " + msg
+            break
+    return msg
+
+
+def problems_from_validation(
+    exc: ValidationError, file: str, prefix: tuple[str | int, ...], model: type[BaseModel]
+) -> list[ConfigProblem]:
+    problems = []
+    for error in exc.errors():
+        loc = prefix + tuple(error["loc"])
+        key = _format_key(loc)
+        expected = _expected_from(error, _model_at(model, tuple(error["loc"])))
+        if error["type"] in ("missing", "extra_forbidden"):
+            message = f"expected {expected}"
+        else:
+            found = describe_found(str(loc[-1]) if loc else "", error.get("input"))
+            message = f"expected {expected}, found {found}"
+        problems.append(ConfigProblem(file, key, message))
+    return problems
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model that owns the last key of `loc`, to list its known keys."""
+    current: type[BaseModel] | None = model
+    for item in loc[:-1]:
+        if current is None or isinstance(item, int) or item not in current.model_fields:
+            return None
+        annotation = current.model_fields[item].annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    return current
+
+
+def _parse_yaml(path: Path, display: str) -> tuple[Any, list[ConfigProblem]]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        return None, [ConfigProblem(display, where, f"expected valid YAML, found: {exc}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [ConfigProblem(display, "(file)", f"expected a readable UTF-8 file: {exc}")]
+
+
+def load_file(
+    path: Path, registry: ConnectorRegistry = default_registry, display: str | None = None
+) -> tuple[Municipality | None, list[ConfigProblem]]:
+    """Validate one file; returns the municipality or the problems, never both."""
+    shown = display or str(path)
+    raw, problems = _parse_yaml(path, shown)
+    if problems:
+        return None, problems
+    if not isinstance(raw, dict):
+        return None, [ConfigProblem(shown, "(file)", f"expected a mapping, found {type(raw).__name__}")]
+    try:
+        parsed = MunicipalityFile.model_validate(raw)
+    except ValidationError as exc:
+        return None, problems_from_validation(exc, shown, (), MunicipalityFile)
+
+    problems.extend(_check_identity(parsed, path, shown))
+    sources: dict[str, SourceConfig] = {}
+    kinds: dict[str, type[Connector]] = {}
+    for name, source in parsed.sources.items():
+        key_prefix: tuple[str | int, ...] = ("sources", name)
+        kind = source.get("connector")
+        if not isinstance(kind, str):
+            problems.append(
+                ConfigProblem(shown, _format_key((*key_prefix, "connector")),
+                              f"expected a connector kind ({', '.join(registry.known_kinds())}), "
+                              f"found {describe_found('connector', kind)}")
+            )
+            continue
+        try:
+            connector_class = registry.get(kind)
+        except UnknownConnectorKind as exc:
+            problems.append(
+                ConfigProblem(shown, _format_key((*key_prefix, "connector")),
+                              f"expected one of: {', '.join(exc.known)}, found '{kind}'")
+            )
+            continue
+        try:
+            sources[name] = connector_class.config_model.model_validate(source)
+            kinds[name] = connector_class
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, shown, key_prefix, connector_class.config_model))
+
+    bindings: dict[Capability, BindingConfig] = {}
+    for capability, binding in parsed.bindings.items():
+        key_prefix = ("bindings", capability.value)
+        source_name = binding.get("source")
+        if source_name not in parsed.sources:
+            problems.append(
+                ConfigProblem(shown, _format_key((*key_prefix, "source")),
+                              f"expected the name of a declared source "
+                              f"({', '.join(parsed.sources)}), found {source_name!r}")
+            )
+            continue
+        connector_class_or_none = kinds.get(str(source_name))
+        if connector_class_or_none is None:
+            continue  # the source itself is already reported
+        if capability not in connector_class_or_none.capabilities:
+            offered = ", ".join(sorted(c.value for c in connector_class_or_none.capabilities))
+            problems.append(
+                ConfigProblem(shown, _format_key(key_prefix),
+                              f"expected a capability the '{connector_class_or_none.kind}' "
+                              f"connector offers ({offered}), found '{capability.value}'")
+            )
+            continue
+        try:
+            bindings[capability] = connector_class_or_none.binding_model.model_validate(binding)
+        except ValidationError as exc:
+            problems.extend(
+                problems_from_validation(exc, shown, key_prefix, connector_class_or_none.binding_model)
+            )
+    if problems:
+        return None, problems
+    return Municipality(parsed, path, sources, bindings), []
+
+
+def _check_identity(parsed: MunicipalityFile, path: Path, shown: str) -> list[ConfigProblem]:
+    problems = []
+    if path.stem != parsed.id:
+        problems.append(
+            ConfigProblem(shown, "id", f"expected the file's name ('{path.stem}'), found '{parsed.id}'")
+        )
+    if parsed.kind is MunicipalityKind.AYUNTAMIENTO:
+        if parsed.parent is not None:
+            problems.append(
+                ConfigProblem(shown, "parent", "expected no parent for an ayuntamiento, found one")
+            )
+        if len(parsed.one_code) != 4:
+            problems.append(
+                ConfigProblem(shown, "one_code", f"expected 4 digits for an ayuntamiento, "
+                              f"found '{parsed.one_code}'")
+            )
+    else:
+        if parsed.parent is None:
+            problems.append(
+                ConfigProblem(shown, "parent", "expected the parent municipality of a junta "
+                              "de distrito (id, one_code, name), found nothing")
+            )
+        elif not (len(parsed.one_code) == 6 and parsed.one_code.startswith(parsed.parent.one_code)):
+            problems.append(
+                ConfigProblem(shown, "one_code", f"expected 6 digits starting with the parent's "
+                              f"code '{parsed.parent.one_code}', found '{parsed.one_code}'")
+            )
+    return problems
+
+
+def load_directory(
+    directory: Path, registry: ConnectorRegistry = default_registry
+) -> dict[str, Municipality]:
+    """Load every `*.yaml` in `directory`, or raise `InvalidConfiguration` with all problems."""
+    problems: list[ConfigProblem] = []
+    if not directory.is_dir():
+        raise InvalidConfiguration(
+            [ConfigProblem(str(directory), "(directory)", "expected a directory of municipality "
+                           "files, found nothing there")]
+        )
+    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    if not paths:
+        raise InvalidConfiguration(
+            [ConfigProblem(str(directory), "(directory)", "expected at least one <id>.yaml file, "
+                           "found none")]
+        )
+    loaded: dict[str, Municipality] = {}
+    seen_codes: dict[str, str] = {}
+    seen_short: dict[str, str] = {}
+    for path in paths:
+        municipality, file_problems = load_file(path, registry)
+        problems.extend(file_problems)
+        if municipality is None:
+            continue
+        data = municipality.file
+        for value, seen, key in ((data.one_code, seen_codes, "one_code"),
+                                 (data.short_code, seen_short, "short_code")):
+            if value in seen:
+                problems.append(ConfigProblem(str(path), key, f"expected a unique value, found "
+                                              f"'{value}', already used by {seen[value]}"))
+            seen[value] = path.name
+        loaded[data.id] = municipality
+    for municipality in loaded.values():
+        parent = municipality.file.parent
+        if parent is not None and parent.id in loaded:
+            actual = loaded[parent.id].file
+            if actual.one_code != parent.one_code:
+                problems.append(ConfigProblem(str(municipality.path), "parent.one_code",
+                                              f"expected '{actual.one_code}' (from {parent.id}.yaml), "
+                                              f"found '{parent.one_code}'"))
+    if problems:
+        raise InvalidConfiguration(problems)
+    return loaded

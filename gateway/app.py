@@ -1,0 +1,54 @@
+"""The ASGI application: GraphQL, health probes, the explorer and the web client."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+import web
+from gateway.explorer import ASSETS as EXPLORER_ASSETS
+from gateway.graphql_app import HubGraphQL
+from gateway.health import Readiness, healthz
+from gateway.hub import Hub
+from gateway.security import SecurityHeadersMiddleware
+from gateway.settings import Settings
+
+
+def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Starlette:
+    """Build the app; raises `InvalidConfiguration` before anything listens if a file is bad."""
+    hub = hub or Hub(settings or Settings())
+    graphql = HubGraphQL(hub)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.close()
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz, name="healthz"),
+        Route("/readyz", Readiness(hub).endpoint, name="readyz"),
+        Mount("/explorer", StaticFiles(directory=EXPLORER_ASSETS), name="explorer"),
+        *web.build_routes(hub.schema),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeadersMiddleware, hsts=hub.settings.behind_https)],
+    )
+    app.state.hub = hub
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """Factory for `uvicorn --factory` (several workers each build their own app)."""
+    return create_app(Settings())

@@ -1,0 +1,98 @@
+"""The `planasmun` command: serve, check-config, migrate, print-schema."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from connectors import InvalidConfiguration, load_directory
+from connectors.native.migrate import upgrade
+from gateway.settings import Settings
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    directory = Path(args.directory) if args.directory else Settings().municipalities_dir
+    try:
+        municipalities = load_directory(directory)
+    except InvalidConfiguration as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found; nothing was started.", file=sys.stderr)
+        return 1
+    print(f"{directory}: {len(municipalities)} municipality file(s) valid.")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    overrides: dict[str, object] = {}
+    for name in ("host", "port", "workers"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        load_directory(settings.municipalities_dir)
+    except InvalidConfiguration as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("The hub did not start: fix the file(s) above.", file=sys.stderr)
+        return 1
+    # Migrate once here, not in each worker at the same time.
+    upgrade(settings.database_url)
+    print(f"PLANASMUN: http://{settings.host}:{settings.port}/  (explorer: /graphql)", flush=True)
+    uvicorn.run(
+        "gateway.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+        access_log=False,
+        env_file=None,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    upgrade(Settings().database_url)
+    return 0
+
+
+def _print_schema(args: argparse.Namespace) -> int:
+    from schema import sdl
+
+    sys.stdout.write(sdl())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    parser = argparse.ArgumentParser(prog="planasmun", description="PLANASMUN federation hub.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the hub (settings from PLANASMUN_*)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(handler=_serve)
+
+    check = commands.add_parser("check-config", help="validate every municipality file")
+    check.add_argument("directory", nargs="?")
+    check.set_defaults(handler=_check_config)
+
+    commands.add_parser("migrate", help="apply the hub store's migrations").set_defaults(
+        handler=_migrate
+    )
+    commands.add_parser("print-schema", help="print the GraphQL SDL").set_defaults(
+        handler=_print_schema
+    )
+    args = parser.parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

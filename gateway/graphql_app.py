@@ -1,0 +1,35 @@
+"""The GraphQL endpoint: per-request context, and the hub's own explorer for browsers."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from gateway.explorer import explorer_page
+from gateway.hub import Hub
+from schema import HubContext
+
+
+class HubGraphQL(GraphQL[HubContext, None]):
+    """Strawberry's ASGI app; each request gets fresh loaders from the running hub."""
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(
+            schema=hub.schema,
+            graphql_ide="graphiql",
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        )
+        self.hub = hub
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> HubContext:
+        return HubContext.create(
+            self.hub.federation, request, response if isinstance(response, Response) else None
+        )
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(explorer_page())

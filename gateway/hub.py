@@ -1,0 +1,57 @@
+"""The running hub: settings, the schema, and (once started) the federation of sources."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+
+from connectors import ConnectorEnvironment, Federation, Municipality, load_directory
+from connectors.native.migrate import upgrade_async
+from connectors.native.seed import seed_catalogues
+from gateway.limits import schema_extensions
+from gateway.settings import CONFIG_DIR, Settings
+from schema import build_schema
+
+log = logging.getLogger("planasmun.hub")
+
+
+class HubNotStarted(RuntimeError):
+    pass
+
+
+class Hub:
+    """Built before the server starts (so bad files stop it early), opened at start-up."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # Validate every municipality file now: nothing starts half-configured.
+        self.municipalities: dict[str, Municipality] = load_directory(settings.municipalities_dir)
+        self.schema: strawberry.Schema = build_schema(schema_extensions(settings))
+        self._federation: Federation | None = None
+
+    @property
+    def federation(self) -> Federation:
+        if self._federation is None:
+            raise HubNotStarted("the hub has not been started")
+        return self._federation
+
+    async def start(self) -> None:
+        settings = self.settings
+        await upgrade_async(settings.database_url)
+        if settings.demo:
+            written = await seed_catalogues(
+                settings.database_url, settings.demo_catalogue_dir, only=set(self.municipalities)
+            )
+            log.info("demo catalogue loaded: %d services", written)
+        environment = ConnectorEnvironment(
+            hub_database_url=settings.database_url, config_dir=CONFIG_DIR
+        )
+        self._federation = Federation(self.municipalities, environment)
+        await self._federation.check_all()
+        log.info("hub ready: %d municipalities", len(self.municipalities))
+
+    async def close(self) -> None:
+        if self._federation is not None:
+            federation, self._federation = self._federation, None
+            await federation.close()

@@ -1,0 +1,40 @@
+"""Schema extensions that bound queries and mask errors, with caches for parsing/validation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from gateway.settings import Settings
+from schema import PublicError
+
+MASKED_MESSAGE = "Ocurrió un error interno. Ya fue registrado; inténtelo de nuevo más tarde."
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Show parse/validation/limit errors and PublicErrors; hide everything else."""
+    original = error.original_error
+    if original is None:
+        return False
+    return not isinstance(original, PublicError)
+
+
+def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    return [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: ValidationCache(maxsize=512),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+    ]

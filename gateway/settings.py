@@ -1,0 +1,41 @@
+"""Settings from the environment (prefix `PLANASMUN_`); the defaults run the embedded demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+
+class Settings(BaseSettings):
+    """Every knob of the hub. Documented here because this is the reference."""
+
+    model_config = SettingsConfigDict(env_prefix="PLANASMUN_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'planasmun.db'}",
+        description="The hub store (SQLAlchemy async URL): SQLite by default, "
+        "postgresql+asyncpg://… in production.",
+    )
+    municipalities_dir: Path = Field(
+        default=CONFIG_DIR / "municipalities",
+        description="Directory holding one <id>.yaml per local government.",
+    )
+    demo: bool = Field(
+        default=True, description="Load the demo catalogue into the hub store at start-up."
+    )
+    demo_catalogue_dir: Path = Field(default=CONFIG_DIR / "demo" / "catalogue")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    max_query_depth: int = Field(default=10, ge=2)
+    max_aliases: int = Field(default=15, ge=1)
+    max_tokens: int = Field(default=2000, ge=50)
+    readiness_cache_seconds: float = Field(default=5.0, ge=0)
+    behind_https: bool = Field(
+        default=False, description="Send HSTS and mark cookies Secure (set behind TLS)."
+    )

@@ -1,0 +1,13 @@
+"""The root types, composed from each domain's mixin."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.municipalities.resolvers import MunicipalityQueries
+from schema.services.resolvers import ServiceQueries
+
+
+@strawberry.type(description="PLANASMUN: public data of the Dominican Republic's local governments.")
+class Query(MunicipalityQueries, ServiceQueries):
+    pass

@@ -1,0 +1,30 @@
+"""Errors the schema may show to clients; anything else is masked by the gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PublicError(Exception):
+    """An error whose message is plain Spanish and safe for anyone to read.
+
+    `extensions` end up in the GraphQL error; they must never hold personal data,
+    secrets or internals (hosts, SQL, stack traces).
+    """
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, *, code: str | None = None, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": code or self.code, **extensions}
+
+
+class SourceFailure(PublicError):
+    """A municipality's source could not answer; the rest of the response still comes back."""
+
+    code = "UPSTREAM_UNAVAILABLE"
+
+
+class NotFound(PublicError):
+    code = "NOT_FOUND"

@@ -1,0 +1,32 @@
+"""Spanish-aware text matching: accent- and case-insensitive, ignoring filler words."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+#: Words that carry no meaning in a search ("licencia de construcción" ≈ "licencia construccion").
+_STOPWORDS = frozenset(
+    "a al con de del el en la las lo los o para por un una y e u".split()
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Lower-case, strip accents (á→a, ñ→n, ü→u), collapse spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in stripped).split())
+
+
+def terms(query: str) -> list[str]:
+    return [word for word in fold(query).split() if word not in _STOPWORDS]
+
+
+def matches(query: str, *fields: str | None) -> bool:
+    """True when every term of `query` starts a word in one of `fields`."""
+    wanted = terms(query)
+    if not wanted:
+        return True
+    words = fold(" ".join(f for f in fields if f)).split()
+    return all(any(word.startswith(term) for word in words) for term in wanted)
