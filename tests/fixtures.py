@@ -1,0 +1,24 @@
+"""Builders for an initialised hub store, shared by connector and schema tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors import ConnectorEnvironment, Federation, load_directory
+from connectors.native.migrate import upgrade_async
+from connectors.native.seed import seed_catalogues
+from tests.support import PROJECT_ROOT
+
+MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
+CATALOGUE_DIR = PROJECT_ROOT / "config" / "demo" / "catalogue"
+
+
+async def prepare_store(database_url: str) -> None:
+    await upgrade_async(database_url)
+    await seed_catalogues(database_url, CATALOGUE_DIR)
+
+
+async def demo_federation(database_url: str, directory: Path = MUNICIPALITIES_DIR) -> Federation:
+    await prepare_store(database_url)
+    environment = ConnectorEnvironment(hub_database_url=database_url, config_dir=PROJECT_ROOT / "config")
+    return Federation(load_directory(directory), environment)
