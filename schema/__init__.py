@@ -14,6 +14,7 @@ from schema.api import Query
 from schema.context import HubContext, Info
 from schema.errors import NotFound, PublicError, SourceFailure
 from schema.loaders import Loaders
+from schema.partial import PartialErrors
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -21,7 +22,7 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    ext: list[Any] = list(extensions)
+    ext: list[Any] = [PartialErrors, *extensions]
     return strawberry.Schema(query=Query, extensions=ext)
 
 

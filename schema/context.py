@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -22,6 +23,8 @@ class HubContext:
     loaders: Loaders
     request: Request | WebSocket | None = None
     response: Response | None = None
+    #: Failures of one part of a list that still came back (see `schema.partial`).
+    partial_errors: list[GraphQLError] = dataclasses.field(default_factory=list)
 
     @classmethod
     def create(

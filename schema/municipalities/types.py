@@ -115,7 +115,7 @@ class Municipality:
         category: Annotated[ServiceCategory, strawberry.lazy("schema.services.types")]
         | None = None,
         search: str | None = None,
-    ) -> list[Annotated[Service, strawberry.lazy("schema.services.types")]]:
+    ) -> list[Annotated[Service, strawberry.lazy("schema.services.types")]] | None:
         from schema.services.resolvers import services_of
 
         return await services_of(info, [self.config.id], category, search)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import strawberry
+from graphql import GraphQLError
 
 from schema.context import Info
 from schema.errors import PublicError
@@ -18,12 +20,32 @@ async def services_of(
     category: ServiceCategory | None,
     search: str | None,
 ) -> list[Service]:
-    catalogues = await info.context.loaders.services_by_municipality.load_many(
-        list(municipality_ids)
+    """Services of several municipalities; a failed source drops only its own part.
+
+    With one municipality the failure is raised (the field becomes null with the error);
+    with several it is recorded as a partial error and the rest is returned.
+    """
+    loader = info.context.loaders.services_by_municipality
+    outcomes = await asyncio.gather(
+        *(loader.load(m) for m in municipality_ids), return_exceptions=True
     )
     found = []
-    for catalogue in catalogues:
-        for record in catalogue:
+    for outcome in outcomes:
+        if isinstance(outcome, PublicError):
+            if len(municipality_ids) == 1:
+                raise outcome
+            info.context.partial_errors.append(
+                GraphQLError(
+                    outcome.message,
+                    path=info.path.as_list(),
+                    original_error=outcome,
+                    extensions=outcome.extensions,
+                )
+            )
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        for record in outcome:
             if category is not None and record["category"] != category.value:
                 continue
             if search and not matches(search, record["name"], record["description"]):
