@@ -102,7 +102,9 @@ class Connector(abc.ABC):
         """Records by key, in key order, None for each key the source does not have."""
 
     @abc.abstractmethod
-    async def list_for(self, binding: Binding, municipality_ids: Sequence[str]) -> list[list[Record]]:
+    async def list_for(
+        self, binding: Binding, municipality_ids: Sequence[str]
+    ) -> list[list[Record]]:
         """Every record of the binding's capability for each municipality, in key order."""
 
     async def close(self) -> None:  # noqa: B027 - optional hook with nothing to do by default

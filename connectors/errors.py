@@ -35,7 +35,9 @@ class ConnectorError(Exception):
 
 class ConnectorConfigError(ConnectorError):
     code = "SOURCE_MISCONFIGURED"
-    default_user_message = "Este servicio municipal no está disponible por un error de configuración."
+    default_user_message = (
+        "Este servicio municipal no está disponible por un error de configuración."
+    )
 
 
 class TransientError(ConnectorError):

@@ -69,7 +69,9 @@ class Federation:
     def sources_of(self, municipality_id: str) -> list[PlacedSource]:
         return [s for (m, _), s in self._sources.items() if m == municipality_id]
 
-    def binding(self, municipality_id: str, capability: Capability) -> tuple[Connector, Binding] | None:
+    def binding(
+        self, municipality_id: str, capability: Capability
+    ) -> tuple[Connector, Binding] | None:
         """The connector and binding that serve `capability` for a municipality, if bound."""
         municipality = self.municipalities.get(municipality_id)
         if municipality is None:

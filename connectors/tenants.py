@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -223,7 +223,9 @@ def load_file(
     if problems:
         return None, problems
     if not isinstance(raw, dict):
-        return None, [ConfigProblem(shown, "(file)", f"expected a mapping, found {type(raw).__name__}")]
+        return None, [
+            ConfigProblem(shown, "(file)", f"expected a mapping, found {type(raw).__name__}")
+        ]
     try:
         parsed = MunicipalityFile.model_validate(raw)
     except ValidationError as exc:
@@ -237,24 +239,32 @@ def load_file(
         kind = source.get("connector")
         if not isinstance(kind, str):
             problems.append(
-                ConfigProblem(shown, _format_key((*key_prefix, "connector")),
-                              f"expected a connector kind ({', '.join(registry.known_kinds())}), "
-                              f"found {describe_found('connector', kind)}")
+                ConfigProblem(
+                    shown,
+                    _format_key((*key_prefix, "connector")),
+                    f"expected a connector kind ({', '.join(registry.known_kinds())}), "
+                    f"found {describe_found('connector', kind)}",
+                )
             )
             continue
         try:
             connector_class = registry.get(kind)
         except UnknownConnectorKind as exc:
             problems.append(
-                ConfigProblem(shown, _format_key((*key_prefix, "connector")),
-                              f"expected one of: {', '.join(exc.known)}, found '{kind}'")
+                ConfigProblem(
+                    shown,
+                    _format_key((*key_prefix, "connector")),
+                    f"expected one of: {', '.join(exc.known)}, found '{kind}'",
+                )
             )
             continue
         try:
             sources[name] = connector_class.config_model.model_validate(source)
             kinds[name] = connector_class
         except ValidationError as exc:
-            problems.extend(problems_from_validation(exc, shown, key_prefix, connector_class.config_model))
+            problems.extend(
+                problems_from_validation(exc, shown, key_prefix, connector_class.config_model)
+            )
 
     bindings: dict[Capability, BindingConfig] = {}
     for capability, binding in parsed.bindings.items():
@@ -262,9 +272,12 @@ def load_file(
         source_name = binding.get("source")
         if source_name not in parsed.sources:
             problems.append(
-                ConfigProblem(shown, _format_key((*key_prefix, "source")),
-                              f"expected the name of a declared source "
-                              f"({', '.join(parsed.sources)}), found {source_name!r}")
+                ConfigProblem(
+                    shown,
+                    _format_key((*key_prefix, "source")),
+                    f"expected the name of a declared source "
+                    f"({', '.join(parsed.sources)}), found {source_name!r}",
+                )
             )
             continue
         connector_class_or_none = kinds.get(str(source_name))
@@ -273,16 +286,21 @@ def load_file(
         if capability not in connector_class_or_none.capabilities:
             offered = ", ".join(sorted(c.value for c in connector_class_or_none.capabilities))
             problems.append(
-                ConfigProblem(shown, _format_key(key_prefix),
-                              f"expected a capability the '{connector_class_or_none.kind}' "
-                              f"connector offers ({offered}), found '{capability.value}'")
+                ConfigProblem(
+                    shown,
+                    _format_key(key_prefix),
+                    f"expected a capability the '{connector_class_or_none.kind}' "
+                    f"connector offers ({offered}), found '{capability.value}'",
+                )
             )
             continue
         try:
             bindings[capability] = connector_class_or_none.binding_model.model_validate(binding)
         except ValidationError as exc:
             problems.extend(
-                problems_from_validation(exc, shown, key_prefix, connector_class_or_none.binding_model)
+                problems_from_validation(
+                    exc, shown, key_prefix, connector_class_or_none.binding_model
+                )
             )
     if problems:
         return None, problems
@@ -293,7 +311,9 @@ def _check_identity(parsed: MunicipalityFile, path: Path, shown: str) -> list[Co
     problems = []
     if path.stem != parsed.id:
         problems.append(
-            ConfigProblem(shown, "id", f"expected the file's name ('{path.stem}'), found '{parsed.id}'")
+            ConfigProblem(
+                shown, "id", f"expected the file's name ('{path.stem}'), found '{parsed.id}'"
+            )
         )
     if parsed.kind is MunicipalityKind.AYUNTAMIENTO:
         if parsed.parent is not None:
@@ -302,19 +322,30 @@ def _check_identity(parsed: MunicipalityFile, path: Path, shown: str) -> list[Co
             )
         if len(parsed.one_code) != 4:
             problems.append(
-                ConfigProblem(shown, "one_code", f"expected 4 digits for an ayuntamiento, "
-                              f"found '{parsed.one_code}'")
+                ConfigProblem(
+                    shown,
+                    "one_code",
+                    f"expected 4 digits for an ayuntamiento, found '{parsed.one_code}'",
+                )
             )
     else:
         if parsed.parent is None:
             problems.append(
-                ConfigProblem(shown, "parent", "expected the parent municipality of a junta "
-                              "de distrito (id, one_code, name), found nothing")
+                ConfigProblem(
+                    shown,
+                    "parent",
+                    "expected the parent municipality of a junta "
+                    "de distrito (id, one_code, name), found nothing",
+                )
             )
         elif not (len(parsed.one_code) == 6 and parsed.one_code.startswith(parsed.parent.one_code)):
             problems.append(
-                ConfigProblem(shown, "one_code", f"expected 6 digits starting with the parent's "
-                              f"code '{parsed.parent.one_code}', found '{parsed.one_code}'")
+                ConfigProblem(
+                    shown,
+                    "one_code",
+                    f"expected 6 digits starting with the parent's "
+                    f"code '{parsed.parent.one_code}', found '{parsed.one_code}'",
+                )
             )
     return problems
 
@@ -326,14 +357,24 @@ def load_directory(
     problems: list[ConfigProblem] = []
     if not directory.is_dir():
         raise InvalidConfiguration(
-            [ConfigProblem(str(directory), "(directory)", "expected a directory of municipality "
-                           "files, found nothing there")]
+            [
+                ConfigProblem(
+                    str(directory),
+                    "(directory)",
+                    "expected a directory of municipality files, found nothing there",
+                )
+            ]
         )
     paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
     if not paths:
         raise InvalidConfiguration(
-            [ConfigProblem(str(directory), "(directory)", "expected at least one <id>.yaml file, "
-                           "found none")]
+            [
+                ConfigProblem(
+                    str(directory),
+                    "(directory)",
+                    "expected at least one <id>.yaml file, found none",
+                )
+            ]
         )
     loaded: dict[str, Municipality] = {}
     seen_codes: dict[str, str] = {}
@@ -344,11 +385,18 @@ def load_directory(
         if municipality is None:
             continue
         data = municipality.file
-        for value, seen, key in ((data.one_code, seen_codes, "one_code"),
-                                 (data.short_code, seen_short, "short_code")):
+        for value, seen, key in (
+            (data.one_code, seen_codes, "one_code"),
+            (data.short_code, seen_short, "short_code"),
+        ):
             if value in seen:
-                problems.append(ConfigProblem(str(path), key, f"expected a unique value, found "
-                                              f"'{value}', already used by {seen[value]}"))
+                problems.append(
+                    ConfigProblem(
+                        str(path),
+                        key,
+                        f"expected a unique value, found '{value}', already used by {seen[value]}",
+                    )
+                )
             seen[value] = path.name
         loaded[data.id] = municipality
     for municipality in loaded.values():
@@ -356,9 +404,14 @@ def load_directory(
         if parent is not None and parent.id in loaded:
             actual = loaded[parent.id].file
             if actual.one_code != parent.one_code:
-                problems.append(ConfigProblem(str(municipality.path), "parent.one_code",
-                                              f"expected '{actual.one_code}' (from {parent.id}.yaml), "
-                                              f"found '{parent.one_code}'"))
+                problems.append(
+                    ConfigProblem(
+                        str(municipality.path),
+                        "parent.one_code",
+                        f"expected '{actual.one_code}' (from {parent.id}.yaml), "
+                        f"found '{parent.one_code}'",
+                    )
+                )
     if problems:
         raise InvalidConfiguration(problems)
     return loaded

@@ -8,6 +8,8 @@ from schema.municipalities.resolvers import MunicipalityQueries
 from schema.services.resolvers import ServiceQueries
 
 
-@strawberry.type(description="PLANASMUN: public data of the Dominican Republic's local governments.")
+@strawberry.type(
+    description="PLANASMUN: public data of the Dominican Republic's local governments."
+)
 class Query(MunicipalityQueries, ServiceQueries):
     pass

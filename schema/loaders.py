@@ -96,14 +96,18 @@ def _fail(
         )
 
 
-class ServicesByMunicipalityLoader(DataLoader):  # type: ignore[misc]
+class ServicesByMunicipalityLoader(DataLoader[str, list[Record]]):
     """Key: municipality id. Value: that municipality's catalogue."""
 
     def __init__(self, federation: Federation) -> None:
         super().__init__()
         self.federation = federation
 
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[Record] | BaseException]:
+    # aiodataloader raises an Exception returned for a key from that key's load(); its
+    # annotations do not say so, hence the override ignore.
+    async def batch_load_fn(  # type: ignore[override]
+        self, keys: Sequence[str]
+    ) -> list[list[Record] | BaseException]:
         return await _call_grouped(
             self.federation,
             Capability.SERVICES,
@@ -114,14 +118,16 @@ class ServicesByMunicipalityLoader(DataLoader):  # type: ignore[misc]
         )
 
 
-class ServiceByKeyLoader(DataLoader):  # type: ignore[misc]
+class ServiceByKeyLoader(DataLoader[RecordKey, Record | None]):
     """Key: (municipality id, service id in its source). Value: the service or None."""
 
     def __init__(self, federation: Federation) -> None:
         super().__init__()
         self.federation = federation
 
-    async def batch_load_fn(self, keys: Sequence[RecordKey]) -> list[Record | None | BaseException]:
+    async def batch_load_fn(  # type: ignore[override]
+        self, keys: Sequence[RecordKey]
+    ) -> list[Record | BaseException | None]:
         return await _call_grouped(
             self.federation,
             Capability.SERVICES,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.context import HubContext

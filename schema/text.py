@@ -7,7 +7,27 @@ import unicodedata
 
 #: Words that carry no meaning in a search ("licencia de construcción" ≈ "licencia construccion").
 _STOPWORDS = frozenset(
-    "a al con de del el en la las lo los o para por un una y e u".split()
+    [
+        "a",
+        "al",
+        "con",
+        "de",
+        "del",
+        "e",
+        "el",
+        "en",
+        "la",
+        "las",
+        "lo",
+        "los",
+        "o",
+        "para",
+        "por",
+        "u",
+        "un",
+        "una",
+        "y",
+    ]
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from connectors import ConnectorEnvironment, Federation, load_directory
 from connectors.native.migrate import upgrade_async
@@ -12,6 +14,9 @@ from tests.support import PROJECT_ROOT
 MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
 CATALOGUE_DIR = PROJECT_ROOT / "config" / "demo" / "catalogue"
 
+#: `execute(query, **variables)`: runs a query in-process against the demo federation.
+Execute = Callable[..., Awaitable[Any]]
+
 
 async def prepare_store(database_url: str) -> None:
     await upgrade_async(database_url)
@@ -20,5 +25,7 @@ async def prepare_store(database_url: str) -> None:
 
 async def demo_federation(database_url: str, directory: Path = MUNICIPALITIES_DIR) -> Federation:
     await prepare_store(database_url)
-    environment = ConnectorEnvironment(hub_database_url=database_url, config_dir=PROJECT_ROOT / "config")
+    environment = ConnectorEnvironment(
+        hub_database_url=database_url, config_dir=PROJECT_ROOT / "config"
+    )
     return Federation(load_directory(directory), environment)

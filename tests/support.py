@@ -61,7 +61,7 @@ def running_hub(
     }
     log_path = tmp_dir / f"hub-{port}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv
+        process = subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
             cwd=PROJECT_ROOT,
             env=full_env,
@@ -80,7 +80,9 @@ def running_hub(
                 process.kill()
 
 
-def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+def _wait_until_up(
+    base_url: str, process: subprocess.Popen[bytes], log: Path, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

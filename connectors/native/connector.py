@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import sqlalchemy as sa
@@ -44,6 +45,7 @@ class NativeConnector(Connector):
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
+            _require_sqlite_directory(self.environment.hub_database_url)
             self._engine = store.create_engine(self.environment.hub_database_url)
         return self._engine
 
@@ -104,6 +106,19 @@ class NativeConnector(Connector):
             async with self.engine.connect() as connection:
                 result = await connection.execute(query)
                 return [_to_record(dict(row)) for row in result.mappings()]
+
+
+def _require_sqlite_directory(url: str) -> None:
+    """Fail fast on a SQLite file whose directory is gone.
+
+    aiosqlite would otherwise start a worker thread for a connection that can never open,
+    and that thread outlives the failed call.
+    """
+    database = sa.make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:":
+        directory = Path(database).parent
+        if not directory.is_dir():
+            raise TransientError(f"hub store directory {directory} does not exist")
 
 
 def _to_record(row: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ harmless and a bad file changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -18,8 +19,14 @@ from connectors.native import store
 from connectors.tenants import ConfigProblem, InvalidConfiguration, problems_from_validation
 
 Category = Literal[
-    "urbanismo", "saneamiento", "tributos", "espacio_publico", "cementerios",
-    "certificaciones", "mercados", "social",
+    "urbanismo",
+    "saneamiento",
+    "tributos",
+    "espacio_publico",
+    "cementerios",
+    "certificaciones",
+    "mercados",
+    "social",
 ]
 Channel = Literal["presencial", "en_linea", "telefono"]
 
@@ -55,9 +62,13 @@ def read_catalogue(path: Path) -> CatalogueFile:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         catalogue = CatalogueFile.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidConfiguration(problems_from_validation(exc, str(path), (), CatalogueFile)) from exc
+        raise InvalidConfiguration(
+            problems_from_validation(exc, str(path), (), CatalogueFile)
+        ) from exc
     except yaml.YAMLError as exc:
-        raise InvalidConfiguration([ConfigProblem(str(path), "(file)", f"expected YAML: {exc}")]) from exc
+        raise InvalidConfiguration(
+            [ConfigProblem(str(path), "(file)", f"expected YAML: {exc}")]
+        ) from exc
     ids = [s.id for s in catalogue.services]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
@@ -87,9 +98,13 @@ def _rows(catalogue: CatalogueFile) -> list[dict[str, object]]:
     ]
 
 
+def _read_all(directory: Path) -> list[CatalogueFile]:
+    return [read_catalogue(p) for p in sorted(directory.glob("*.yaml"))]
+
+
 async def seed_catalogues(database_url: str, directory: Path, only: set[str] | None = None) -> int:
     """Replace the catalogue of each municipality that has a file; returns services written."""
-    catalogues = [read_catalogue(p) for p in sorted(directory.glob("*.yaml"))]
+    catalogues = await asyncio.to_thread(_read_all, directory)
     if only is not None:
         catalogues = [c for c in catalogues if c.municipality in only]
     engine = store.create_engine(database_url)

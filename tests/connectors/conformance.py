@@ -56,7 +56,12 @@ class ConnectorConformance:
     async def test_missing_keys_are_none_in_place(
         self, connector: Connector, binding: Binding, known_keys: list[RecordKey]
     ) -> None:
-        keys = [known_keys[0], ("no-such-municipality", "x"), known_keys[1], (known_keys[0][0], "nope")]
+        keys = [
+            known_keys[0],
+            ("no-such-municipality", "x"),
+            known_keys[1],
+            (known_keys[0][0], "nope"),
+        ]
         found = await connector.fetch_many(binding, keys)
         assert len(found) == 4
         assert found[1] is None and found[3] is None

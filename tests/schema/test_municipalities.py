@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.schema.conftest import Execute
+from tests.fixtures import Execute
 
 
 async def test_lists_the_ten_pilot_governments(execute: Execute) -> None:
@@ -10,8 +10,13 @@ async def test_lists_the_ten_pilot_governments(execute: Execute) -> None:
     assert len(found) == 10
     assert sum(m["kind"] == "AYUNTAMIENTO" for m in found) == 7
     assert sum(m["kind"] == "JUNTA_DISTRITO" for m in found) == 3
-    assert {"id": "manabao", "oneCode": "130303", "name": "Manabao", "kind": "JUNTA_DISTRITO",
-            "province": "La Vega"} in found
+    assert {
+        "id": "manabao",
+        "oneCode": "130303",
+        "name": "Manabao",
+        "kind": "JUNTA_DISTRITO",
+        "province": "La Vega",
+    } in found
 
 
 async def test_filters_by_province_ignoring_accents_and_kind(execute: Execute) -> None:
@@ -25,13 +30,16 @@ async def test_filters_by_province_ignoring_accents_and_kind(execute: Execute) -
 
 async def test_junta_names_its_parent_onboarded_or_not(execute: Execute) -> None:
     result = await execute(
-        "{ a: municipality(id: \"manabao\") { parent { id name oneCode onboarded } }"
-        "  b: municipality(id: \"cabarete\") { parent { id oneCode onboarded } }"
-        "  c: municipality(id: \"santiago\") { parent { id } contact { email } } }"
+        '{ a: municipality(id: "manabao") { parent { id name oneCode onboarded } }'
+        '  b: municipality(id: "cabarete") { parent { id oneCode onboarded } }'
+        '  c: municipality(id: "santiago") { parent { id } contact { email } } }'
     )
     assert result.errors is None
     assert result.data["a"]["parent"] == {
-        "id": "jarabacoa", "name": "Jarabacoa", "oneCode": "1303", "onboarded": True
+        "id": "jarabacoa",
+        "name": "Jarabacoa",
+        "oneCode": "1303",
+        "onboarded": True,
     }
     assert result.data["b"]["parent"] == {"id": "sosua", "oneCode": "1807", "onboarded": False}
     assert result.data["c"]["parent"] is None
@@ -46,7 +54,9 @@ async def test_unknown_municipality_is_null_not_an_error(execute: Execute) -> No
 
 async def test_sources_show_connector_and_status(execute: Execute) -> None:
     await execute("{ __typename }")
-    result = await execute('{ municipality(id: "jarabacoa") { sources { name connector status } } }')
+    result = await execute(
+        '{ municipality(id: "jarabacoa") { sources { name connector status } } }'
+    )
     assert result.data["municipality"]["sources"] == [
         {"name": "hub", "connector": "native", "status": "UNKNOWN"}
     ]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.schema.conftest import Execute
+from tests.fixtures import Execute
 
 SEARCH = """query($q: String, $m: ID) {
   services(search: $q, municipalityId: $m) { id name description } }"""
@@ -23,11 +23,21 @@ async def test_search_ignores_accents_and_case(execute: Execute, query: str) -> 
 async def test_licencia_construccion_finds_every_ayuntamientos_licence(execute: Execute) -> None:
     result = await execute(SEARCH, q="licencia construccion")
     ids = {s["id"] for s in result.data["services"]}
-    for municipality in ("santo-domingo-este", "santiago", "la-vega", "higuey",
-                         "san-francisco-de-macoris", "puerto-plata", "jarabacoa"):
+    for municipality in (
+        "santo-domingo-este",
+        "santiago",
+        "la-vega",
+        "higuey",
+        "san-francisco-de-macoris",
+        "puerto-plata",
+        "jarabacoa",
+    ):
         assert f"{municipality}:licencia-construccion" in ids
-    assert all("Licencia de construcción" in s["name"] for s in result.data["services"]
-               if s["id"].endswith(":licencia-construccion"))
+    assert all(
+        "Licencia de construcción" in s["name"]
+        for s in result.data["services"]
+        if s["id"].endswith(":licencia-construccion")
+    )
 
 
 async def test_search_needs_every_word(execute: Execute) -> None:

@@ -1,0 +1,112 @@
+"""The GraphQL endpoint over real HTTP and WebSocket, against the hub under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+QUERY = "{ municipalities { id oneCode name kind province } }"
+
+
+def _post(base: str, body: Any, **headers: str) -> httpx.Response:
+    return httpx.post(f"{base}/graphql", json=body, headers=headers, timeout=10)
+
+
+def test_post_lists_the_ten_governments(live_hub: str) -> None:
+    response = _post(live_hub, {"query": QUERY})
+    assert response.status_code == 200
+    municipalities = response.json()["data"]["municipalities"]
+    assert len(municipalities) == 10
+    assert [m["kind"] for m in municipalities].count("AYUNTAMIENTO") == 7
+    assert [m["kind"] for m in municipalities].count("JUNTA_DISTRITO") == 3
+
+
+def test_get_runs_queries_per_graphql_over_http(live_hub: str) -> None:
+    response = httpx.get(
+        f"{live_hub}/graphql",
+        params={
+            "query": "query($id: ID!) { municipality(id: $id) { name } }",
+            "variables": json.dumps({"id": "higuey"}),
+        },
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json()["data"] == {"municipality": {"name": "Higüey"}}
+
+
+def test_bad_json_is_a_clear_400(live_hub: str) -> None:
+    bad = httpx.post(
+        f"{live_hub}/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 400
+    assert "Traceback" not in bad.text
+
+
+def _nested(depth: int) -> str:
+    query = "id"
+    for _ in range(depth):
+        query = f"services {{ municipality {{ {query} }} }}"
+    return "{ municipalities { " + query + " } }"
+
+
+def test_too_deep_query_is_a_graphql_error_not_a_500(live_hub: str) -> None:
+    response = _post(live_hub, {"query": _nested(8)})
+    assert response.status_code == 200
+    body = response.json()
+    assert body.get("data") is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+def test_too_many_aliases_is_a_graphql_error(live_hub: str) -> None:
+    aliases = " ".join(f"a{i}: municipalities {{ id }}" for i in range(40))
+    body = _post(live_hub, {"query": "{ " + aliases + " }"}).json()
+    assert body.get("data") is None
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+def test_too_many_tokens_is_a_graphql_error(live_hub: str) -> None:
+    fields = " ".join(["id"] * 3000)
+    body = _post(live_hub, {"query": "{ municipalities { " + fields + " } }"}).json()
+    assert body.get("data") is None
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+def test_health_and_readiness(live_hub: str) -> None:
+    assert httpx.get(f"{live_hub}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{live_hub}/readyz")
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["status"] == "ready" and body["municipalities"] == 10
+    assert len(body["sources"]) == 10
+    assert {s["status"] for s in body["sources"]} == {"ok"}
+
+
+def test_security_headers_on_every_response(live_hub: str) -> None:
+    for path in ("/healthz", "/graphql"):
+        headers = httpx.get(f"{live_hub}{path}", headers={"accept": "text/html"}).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+async def test_websocket_graphql_transport_ws(live_hub: str) -> None:
+    url = live_hub.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert message["type"] == "next" and message["id"] == "1"
+        assert len(message["payload"]["data"]["municipalities"]) == 10
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "complete"
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/readyz"])
+def test_unknown_methods_are_refused(live_hub: str, path: str) -> None:
+    assert httpx.delete(f"{live_hub}{path}").status_code == 405
