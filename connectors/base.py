@@ -84,6 +84,10 @@ class Connector(abc.ABC):
     config_model: ClassVar[type[SourceConfig]] = SourceConfig
     binding_model: ClassVar[type[BindingConfig]] = BindingConfig
     capabilities: ClassVar[frozenset[Capability]]
+    #: True when one source holds several municipalities' records, told apart by the keys'
+    #: municipality ids (the hub store). Otherwise a source serves the one municipality of
+    #: its binding, and keys of any other municipality are simply not found.
+    multi_tenant: ClassVar[bool] = False
 
     def __init__(self, config: SourceConfig, environment: ConnectorEnvironment) -> None:
         self.config = config

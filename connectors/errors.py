@@ -57,8 +57,24 @@ class UpstreamError(ConnectorError):
 
 
 class MappingError(UpstreamError):
+    """A source value that cannot become the schema's value; names the field and value."""
+
     code = "UPSTREAM_MAPPING"
     default_user_message = "Los datos recibidos del sistema del ayuntamiento no son válidos."
+
+    def __init__(
+        self,
+        internal_message: str,
+        *,
+        user_message: str | None = None,
+        field: str = "",
+        source_field: str = "",
+        value: str = "",
+    ) -> None:
+        super().__init__(internal_message, user_message=user_message)
+        self.field = field
+        self.source_field = source_field
+        self.value = value
 
 
 class NotFoundError(ConnectorError):

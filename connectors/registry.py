@@ -13,6 +13,10 @@ ENTRY_POINT_GROUP = "planasmun.connectors"
 #: Built-in kinds as "module:Class", imported only when used.
 _BUILTINS: dict[str, str] = {
     "native": "connectors.native:NativeConnector",
+    "rest": "connectors.rest:RestConnector",
+    "soap": "connectors.soap:SoapConnector",
+    "spreadsheet": "connectors.spreadsheet:SpreadsheetConnector",
+    "sql": "connectors.sql:SqlConnector",
 }
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connectors.base import BindingConfig, Connector, SourceConfig
 from connectors.errors import ConnectorConfigError
+from connectors.mapping import mapping_problems
 from connectors.registry import ConnectorRegistry, UnknownConnectorKind, default_registry
 from connectors.secrets import describe_found
 from connectors.types import Capability
@@ -295,13 +296,20 @@ def load_file(
             )
             continue
         try:
-            bindings[capability] = connector_class_or_none.binding_model.model_validate(binding)
+            validated = connector_class_or_none.binding_model.model_validate(binding)
         except ValidationError as exc:
             problems.extend(
                 problems_from_validation(
                     exc, shown, key_prefix, connector_class_or_none.binding_model
                 )
             )
+            continue
+        mapping = mapping_problems(capability, validated)
+        problems.extend(
+            ConfigProblem(shown, _format_key((*key_prefix, *key.split("."))), message)
+            for key, message in mapping
+        )
+        bindings[capability] = validated
     if problems:
         return None, problems
     return Municipality(parsed, path, sources, bindings), []

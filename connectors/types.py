@@ -17,6 +17,7 @@ class Capability(enum.StrEnum):
     """What a municipality can bind to a source (design.md, "The connector contract")."""
 
     SERVICES = "services"
+    DEPARTMENTS = "departments"
     REQUESTS = "requests"
     BUDGET = "budget"
     PROJECTS = "projects"

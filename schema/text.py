@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import unicodedata
+from connectors.text import fold
+
+__all__ = ["fold", "matches", "terms"]
 
 #: Words that carry no meaning in a search ("licencia de construcción" ≈ "licencia construccion").
 _STOPWORDS = frozenset(
@@ -29,14 +30,6 @@ _STOPWORDS = frozenset(
         "y",
     ]
 )
-
-
-@functools.lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """Lower-case, strip accents (á→a, ñ→n, ü→u), collapse spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in stripped).split())
 
 
 def terms(query: str) -> list[str]:

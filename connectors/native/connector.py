@@ -37,6 +37,7 @@ class NativeConnector(Connector):
     kind: ClassVar[str] = "native"
     config_model: ClassVar[type[SourceConfig]] = NativeSourceConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(_TABLES)
+    multi_tenant: ClassVar[bool] = True
 
     def __init__(self, config: SourceConfig, environment: ConnectorEnvironment) -> None:
         super().__init__(config, environment)

@@ -1,0 +1,193 @@
+"""Declarative field mapping: how a source's fields become a capability's record.
+
+A binding's `fields` maps each schema field to a source field, either by name
+(`name: NOMBRE_SERVICIO`) or with a spec (`fee_amount: {from: TARIFA, type: money}`,
+`category: {from: TIPO, map: {URB: urbanismo}}`, `channels: {value: [presencial]}`).
+Fields left out are read from a source field of the same name, or take their default.
+A value that cannot be converted raises `MappingError` naming municipality, source,
+field and value: never a 500, never silently wrong data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from connectors import convert
+from connectors.base import Binding, BindingConfig
+from connectors.capabilities import FieldDef, FieldType, fields_of
+from connectors.errors import MappingError
+from connectors.hooks import get_hook
+from connectors.types import Capability
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str | None = Field(default=None, alias="from", description="Source field name.")
+    value: Any = Field(default=None, description="A constant instead of a source field.")
+    type: FieldType | None = Field(default=None, description="Override the conversion.")
+    map: dict[str, Any] | None = Field(
+        default=None, description="Source codes to schema values, e.g. {URB: urbanismo}."
+    )
+    separator: str = Field(default=";", description="Splits a text into a list.")
+    day_first: bool = True
+
+    @model_validator(mode="after")
+    def _source_or_value(self) -> FieldSpec:
+        if self.source is None and self.value is None:
+            raise ValueError("a field spec needs `from` (a source field) or `value` (a constant)")
+        return self
+
+
+class MappedBindingConfig(BindingConfig):
+    """A binding whose records need mapping: every non-native kind extends this."""
+
+    fields: dict[str, str | FieldSpec] = Field(
+        default_factory=dict, description="Schema field → source field name or spec."
+    )
+    hook: str | None = Field(
+        default=None, description="Name of a registered Python hook for an odd system."
+    )
+
+    def source_fields(self) -> list[str]:
+        """The source fields this binding reads (for probes and SQL column lists)."""
+        names = []
+        for ref in self.fields.values():
+            if isinstance(ref, str):
+                names.append(ref)
+            elif ref.source is not None:
+                names.append(ref.source)
+        return names
+
+
+def mapping_problems(capability: Capability, config: BindingConfig) -> list[tuple[str, str]]:
+    """(key, message) for each mapping onto an unknown field or an unknown hook."""
+    if not isinstance(config, MappedBindingConfig):
+        return []
+    known = fields_of(capability)
+    problems = []
+    for target in config.fields:
+        if target not in known:
+            problems.append(
+                (
+                    f"fields.{target}",
+                    f"expected a field of '{capability.value}' "
+                    f"({', '.join(known)}), found '{target}'",
+                )
+            )
+    if config.hook is not None:
+        try:
+            get_hook(config.hook)
+        except LookupError as exc:
+            problems.append(("hook", str(exc)))
+    return problems
+
+
+_CONVERTERS: dict[FieldType, Callable[[Any, FieldSpec], Any]] = {
+    "text": lambda v, s: convert.to_text(v),
+    "int": lambda v, s: convert.to_int(v),
+    "decimal": lambda v, s: convert.to_decimal(v),
+    "money": lambda v, s: convert.to_money(v),
+    "date": lambda v, s: convert.to_date(v, s.day_first),
+    "bool": lambda v, s: convert.to_bool(v),
+    "list": lambda v, s: convert.to_list(v, s.separator),
+}
+
+
+def _lookup(raw: Mapping[str, Any], path: str) -> Any:
+    """A field by name, or by dotted path into nested objects (JSON, SOAP complex types)."""
+    if path in raw:
+        return raw[path]
+    node: Any = raw
+    for part in path.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            node = getattr(node, part, None)
+            if node is None:
+                return None
+    return node
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class RecordMapper:
+    """Maps raw source rows onto a capability's records for one binding."""
+
+    def __init__(self, binding: Binding) -> None:
+        self.binding = binding
+        config = binding.config
+        refs: Mapping[str, str | FieldSpec] = (
+            config.fields if isinstance(config, MappedBindingConfig) else {}
+        )
+        self._plan: list[tuple[str, FieldSpec, FieldDef]] = []
+        for target, definition in fields_of(binding.capability).items():
+            ref = refs.get(target, target)
+            spec = FieldSpec(source=ref) if isinstance(ref, str) else ref
+            self._plan.append((target, spec, definition))
+        hook_name = config.hook if isinstance(config, MappedBindingConfig) else None
+        self._hook = get_hook(hook_name) if hook_name else None
+
+    def map(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        record: dict[str, Any] = {"municipality_id": self.binding.municipality_id}
+        for target, spec, definition in self._plan:
+            record[target] = self._field(raw, target, spec, definition)
+        if self._hook is not None:
+            record = dict(self._hook(raw, record))
+        return record
+
+    def _field(
+        self, raw: Mapping[str, Any], target: str, spec: FieldSpec, definition: FieldDef
+    ) -> Any:
+        value = spec.value if spec.source is None else _lookup(raw, spec.source)
+        if _empty(value):
+            if definition.required:
+                raise self._error(target, spec, value, "a value (the field is required)")
+            default = definition.default
+            return list(default) if isinstance(default, tuple) else default
+        kind = spec.type or definition.type
+        try:
+            if spec.map is not None:
+                value = self._translate(value, spec, kind)
+            converted = _CONVERTERS[kind](value, spec)
+        except ValueError as exc:
+            raise self._error(target, spec, value, str(exc).removeprefix("expected ")) from None
+        if definition.choices is not None:
+            values = converted if isinstance(converted, list) else [converted]
+            unknown = [v for v in values if v not in definition.choices]
+            if unknown:
+                raise self._error(target, spec, value, f"one of {sorted(definition.choices)}")
+        return converted
+
+    def _translate(self, value: Any, spec: FieldSpec, kind: FieldType) -> Any:
+        assert spec.map is not None
+        items = convert.to_list(value, spec.separator) if kind == "list" else [value]
+        translated = []
+        for item in items:
+            code = convert.to_text(item)
+            if code not in spec.map:
+                raise ValueError(f"a code listed in `map` ({', '.join(map(str, spec.map))})")
+            translated.append(spec.map[code])
+        return translated if kind == "list" else translated[0]
+
+    def _error(self, target: str, spec: FieldSpec, value: Any, expected: str) -> MappingError:
+        municipality = self.binding.municipality_id
+        source = self.binding.config.source
+        origin = spec.source or "value"
+        shown = repr(value)[:60]
+        return MappingError(
+            f"{municipality}/{source}: field '{target}' from '{origin}': expected {expected}, "
+            f"found {shown}",
+            user_message=(
+                f"El sistema de origen ({source}) de {municipality} envió un dato no válido "
+                f"en el campo '{origin}' ({target}): {shown}."
+            ),
+            field=target,
+            source_field=origin,
+            value=shown,
+        )
