@@ -1,7 +1,5 @@
-"""The gateway wires configuration, connectors, schema and web client into one ASGI app."""
+"""The gateway wires configuration, connectors, schema and web client into one ASGI app.
 
-from gateway.app import app_from_environment, create_app
-from gateway.hub import Hub
-from gateway.settings import Settings
-
-__all__ = ["Hub", "Settings", "app_from_environment", "create_app"]
+Entry points: `gateway.app.create_app`, `gateway.app.app_from_environment` (uvicorn
+factory), `gateway.cli.main` (the `planasmun` command).
+"""
