@@ -24,7 +24,23 @@ class SourceConfig(BaseModel):
 
     connector: str = Field(description="The connector kind, e.g. 'native', 'soap', 'sql'.")
     timeout_seconds: float = Field(
-        default=5.0, gt=0, le=120, description="How long one call to the source may take."
+        default=5.0,
+        gt=0,
+        le=120,
+        description="How long one read may take, retries included: the answer never waits "
+        "longer for this source.",
+    )
+    retries: int = Field(
+        default=1, ge=0, le=5, description="Extra attempts for a read that failed transiently."
+    )
+    retry_backoff_seconds: float = Field(
+        default=0.05, ge=0, le=10, description="First pause between attempts; doubles each time."
+    )
+    circuit_failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive failures that open the circuit."
+    )
+    circuit_reset_seconds: float = Field(
+        default=30.0, gt=0, description="How long an open circuit waits before one trial call."
     )
 
 

@@ -13,17 +13,47 @@ import datetime as dt
 from collections.abc import Mapping
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport
+from connectors.cache import SourceCache
+from connectors.errors import ConnectorError, MappingError
 from connectors.registry import ConnectorRegistry, default_registry
+from connectors.resilience import CircuitBreaker, CircuitState
 from connectors.tenants import Municipality
 from connectors.types import Capability, SourceStatus
 
 
 @dataclasses.dataclass(slots=True)
 class SourceHealth:
-    status: SourceStatus = SourceStatus.UNKNOWN
+    """What the hub last saw of a source, from reads and from `check()`.
+
+    `message` is internal (operators' logs); it is never shown to the public.
+    """
+
+    breaker: CircuitBreaker
+    observed: SourceStatus = SourceStatus.UNKNOWN
     message: str = ""
     checked_at: dt.datetime | None = None
     last_error_at: dt.datetime | None = None
+
+    @property
+    def status(self) -> SourceStatus:
+        if self.breaker.state is CircuitState.OPEN:
+            return SourceStatus.CIRCUIT_OPEN
+        return self.observed
+
+    def record_success(self) -> None:
+        self.breaker.record_success()
+        self.observed = SourceStatus.OK
+
+    def record_failure(self, error: ConnectorError) -> None:
+        self.last_error_at = dt.datetime.now(dt.UTC)
+        self.message = error.internal_message
+        if isinstance(error, MappingError):
+            # The system answered; its data is wrong. Not a reason to stop calling it.
+            self.breaker.record_success()
+            self.observed = SourceStatus.DEGRADED
+            return
+        self.breaker.record_failure()
+        self.observed = SourceStatus.DEGRADED
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -44,7 +74,10 @@ class Federation:
         municipalities: Mapping[str, Municipality],
         environment: ConnectorEnvironment,
         registry: ConnectorRegistry = default_registry,
+        cache: SourceCache | None = None,
     ) -> None:
+        from connectors.dispatch import Dispatcher
+
         self.municipalities = dict(municipalities)
         self.environment = environment
         shared: dict[str, Connector] = {}
@@ -57,11 +90,12 @@ class Federation:
                 if connector is None:
                     connector = registry.get(config.connector)(config, environment)
                     shared[identity] = connector
-                health = self._health.setdefault(id(connector), SourceHealth())
+                health = self.health_of(connector)
                 self._sources[(municipality.id, name)] = PlacedSource(
                     municipality.id, name, connector, health
                 )
         self.connectors: list[Connector] = list(shared.values())
+        self.dispatcher = Dispatcher(self, cache or SourceCache())
 
     def get(self, municipality_id: str) -> Municipality | None:
         return self.municipalities.get(municipality_id)
@@ -83,7 +117,12 @@ class Federation:
         return placed.connector, Binding(municipality_id, capability, config)
 
     def health_of(self, connector: Connector) -> SourceHealth:
-        return self._health.setdefault(id(connector), SourceHealth())
+        health = self._health.get(id(connector))
+        if health is None:
+            config = connector.config
+            breaker = CircuitBreaker(config.circuit_failure_threshold, config.circuit_reset_seconds)
+            health = self._health[id(connector)] = SourceHealth(breaker)
+        return health
 
     async def check_all(self) -> dict[int, HealthReport]:
         """Run every connector's `check()` concurrently and record the outcome."""
@@ -100,9 +139,9 @@ class Federation:
         health.checked_at = now
         health.message = report.message
         if report.ok:
-            health.status = SourceStatus.OK
+            health.observed = SourceStatus.OK
         else:
-            health.status = SourceStatus.DOWN
+            health.observed = SourceStatus.DOWN
             health.last_error_at = now
         return report
 

@@ -1,17 +1,24 @@
-"""Errors for the failed part of a list whose other parts did come back.
+"""Errors beside data: the failed or stale part of an answer whose other parts came back.
 
 A root list across municipalities cannot be both data and error in GraphQL's field model,
-so resolvers record the failed municipalities here and this extension appends them to the
-response's `errors` with the field's path.
+and a value served from cache is data that deserves a warning; resolvers record both
+here and this extension appends them to the response's `errors`, each with its path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from typing import Any, Protocol
 
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from schema.context import HubContext
+from schema.context import HubContext, Info
+from schema.errors import PublicError
+
+
+class _StaleAware(Protocol):
+    stale: dict[Any, Any]
 
 
 class PartialErrors(SchemaExtension):
@@ -22,3 +29,35 @@ class PartialErrors(SchemaExtension):
         if not isinstance(context, HubContext) or not context.partial_errors or result is None:
             return
         result.errors = [*(result.errors or []), *context.partial_errors]
+
+
+def add_partial_failure(info: Info, error: PublicError) -> None:
+    info.context.partial_errors.append(
+        GraphQLError(
+            error.message,
+            path=info.path.as_list(),
+            original_error=error,
+            extensions=error.extensions,
+        )
+    )
+
+
+def note_if_stale(info: Info, loader: _StaleAware, key: Hashable) -> None:
+    """Warn that the value at this path came from cache because its source failed."""
+    note = loader.stale.get(key)
+    if note is None:
+        return
+    minutes = max(1, round(note.age_seconds / 60))
+    info.context.partial_errors.append(
+        GraphQLError(
+            f"Se muestran datos guardados hace {minutes} min: el sistema de origen no respondió.",
+            path=info.path.as_list(),
+            extensions={
+                "code": note.error.code,
+                "stale": True,
+                "ageSeconds": round(note.age_seconds, 1),
+                "municipality": note.municipality_id,
+                "source": note.source,
+            },
+        )
+    )

@@ -13,6 +13,7 @@ from connectors import SourceStatus as ConnectorSourceStatus
 from schema.context import Info
 
 if TYPE_CHECKING:
+    from schema.departments.types import Department
     from schema.services.types import Service, ServiceCategory
 
 
@@ -119,6 +120,14 @@ class Municipality:
         from schema.services.resolvers import services_of
 
         return await services_of(info, [self.config.id], category, search)
+
+    @strawberry.field(description="Its departments (dependencias) and their contact data.")
+    async def departments(
+        self, info: Info
+    ) -> list[Annotated[Department, strawberry.lazy("schema.departments.types")]] | None:
+        from schema.departments.resolvers import departments_of
+
+        return await departments_of(info, self.config.id)
 
     @strawberry.field(description="The existing systems behind this government's data.")
     def sources(self, info: Info) -> list[Source]:

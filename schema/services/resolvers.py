@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import Sequence
 
 import strawberry
-from graphql import GraphQLError
 
 from schema.context import Info
 from schema.errors import PublicError
+from schema.partial import add_partial_failure, note_if_stale
 from schema.services.types import Service, ServiceCategory
 from schema.text import matches
 
@@ -30,21 +30,15 @@ async def services_of(
         *(loader.load(m) for m in municipality_ids), return_exceptions=True
     )
     found = []
-    for outcome in outcomes:
+    for municipality_id, outcome in zip(municipality_ids, outcomes, strict=True):
         if isinstance(outcome, PublicError):
             if len(municipality_ids) == 1:
                 raise outcome
-            info.context.partial_errors.append(
-                GraphQLError(
-                    outcome.message,
-                    path=info.path.as_list(),
-                    original_error=outcome,
-                    extensions=outcome.extensions,
-                )
-            )
+            add_partial_failure(info, outcome)
             continue
         if isinstance(outcome, BaseException):
             raise outcome
+        note_if_stale(info, loader, municipality_id)
         for record in outcome:
             if category is not None and record["category"] != category.value:
                 continue
@@ -91,5 +85,7 @@ class ServiceQueries:
         key = parse_service_id(str(id))
         if info.context.federation.get(key[0]) is None:
             return None
-        record = await info.context.loaders.service_by_key.load(key)
+        loader = info.context.loaders.service_by_key
+        record = await loader.load(key)
+        note_if_stale(info, loader, key)
         return None if record is None else Service(record=record)

@@ -12,6 +12,7 @@ from connectors import Record
 from schema.context import Info
 
 if TYPE_CHECKING:
+    from schema.departments.types import Department
     from schema.municipalities.types import Municipality
 
 
@@ -84,6 +85,17 @@ class Service:
     def legal_basis(self) -> str | None:
         value = self.record.get("legal_basis")
         return None if value is None else str(value)
+
+    @strawberry.field(description="The department that handles it, from whichever source holds it.")
+    async def department(
+        self, info: Info
+    ) -> Annotated[Department, strawberry.lazy("schema.departments.types")] | None:
+        from schema.departments.resolvers import department
+
+        department_id = self.record.get("department_id")
+        if not department_id:
+            return None
+        return await department(info, str(self.record["municipality_id"]), str(department_id))
 
     @strawberry.field
     def municipality(
