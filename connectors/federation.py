@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport
 from connectors.cache import SourceCache
@@ -75,9 +76,11 @@ class Federation:
         environment: ConnectorEnvironment,
         registry: ConnectorRegistry = default_registry,
         cache: SourceCache | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from connectors.dispatch import Dispatcher
 
+        self._clock = clock
         self.municipalities = dict(municipalities)
         self.environment = environment
         shared: dict[str, Connector] = {}
@@ -95,7 +98,7 @@ class Federation:
                     municipality.id, name, connector, health
                 )
         self.connectors: list[Connector] = list(shared.values())
-        self.dispatcher = Dispatcher(self, cache or SourceCache())
+        self.dispatcher = Dispatcher(self, cache or SourceCache(clock=clock))
 
     def get(self, municipality_id: str) -> Municipality | None:
         return self.municipalities.get(municipality_id)
@@ -120,7 +123,9 @@ class Federation:
         health = self._health.get(id(connector))
         if health is None:
             config = connector.config
-            breaker = CircuitBreaker(config.circuit_failure_threshold, config.circuit_reset_seconds)
+            breaker = CircuitBreaker(
+                config.circuit_failure_threshold, config.circuit_reset_seconds, self._clock
+            )
             health = self._health[id(connector)] = SourceHealth(breaker)
         return health
 

@@ -23,9 +23,11 @@ async def prepare_store(database_url: str) -> None:
     await seed_catalogues(database_url, CATALOGUE_DIR)
 
 
-async def demo_federation(database_url: str, directory: Path = MUNICIPALITIES_DIR) -> Federation:
+async def demo_federation(
+    database_url: str, directory: Path = MUNICIPALITIES_DIR, **options: Any
+) -> Federation:
     await prepare_store(database_url)
     environment = ConnectorEnvironment(
         hub_database_url=database_url, config_dir=PROJECT_ROOT / "config"
     )
-    return Federation(load_directory(directory), environment)
+    return Federation(load_directory(directory), environment, **options)
