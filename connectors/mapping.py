@@ -97,18 +97,29 @@ _CONVERTERS: dict[FieldType, Callable[[Any, FieldSpec], Any]] = {
 }
 
 
+class _Absent:
+    """The source's record has no such field at all (as opposed to an empty value)."""
+
+
+ABSENT = _Absent()
+
+
 def _lookup(raw: Mapping[str, Any], path: str) -> Any:
     """A field by name, or by dotted path into nested objects (JSON, SOAP complex types)."""
     if path in raw:
         return raw[path]
     node: Any = raw
     for part in path.split("."):
-        if isinstance(node, Mapping) and part in node:
+        if isinstance(node, Mapping):
+            if part not in node:
+                return ABSENT
             node = node[part]
+        elif node is None:
+            return None  # a nested object that is itself empty
+        elif hasattr(node, part):
+            node = getattr(node, part)
         else:
-            node = getattr(node, part, None)
-            if node is None:
-                return None
+            return ABSENT
     return node
 
 
@@ -125,26 +136,39 @@ class RecordMapper:
         refs: Mapping[str, str | FieldSpec] = (
             config.fields if isinstance(config, MappedBindingConfig) else {}
         )
-        self._plan: list[tuple[str, FieldSpec, FieldDef]] = []
+        # (schema field, spec, definition, explicitly mapped?)
+        self._plan: list[tuple[str, FieldSpec, FieldDef, bool]] = []
         for target, definition in fields_of(binding.capability).items():
             ref = refs.get(target, target)
             spec = FieldSpec(source=ref) if isinstance(ref, str) else ref
-            self._plan.append((target, spec, definition))
+            self._plan.append((target, spec, definition, target in refs))
         hook_name = config.hook if isinstance(config, MappedBindingConfig) else None
         self._hook = get_hook(hook_name) if hook_name else None
 
     def map(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {"municipality_id": self.binding.municipality_id}
-        for target, spec, definition in self._plan:
-            record[target] = self._field(raw, target, spec, definition)
+        for target, spec, definition, explicit in self._plan:
+            record[target] = self._field(raw, target, spec, definition, explicit)
         if self._hook is not None:
             record = dict(self._hook(raw, record))
         return record
 
     def _field(
-        self, raw: Mapping[str, Any], target: str, spec: FieldSpec, definition: FieldDef
+        self,
+        raw: Mapping[str, Any],
+        target: str,
+        spec: FieldSpec,
+        definition: FieldDef,
+        explicit: bool,
     ) -> Any:
         value = spec.value if spec.source is None else _lookup(raw, spec.source)
+        if value is ABSENT:
+            if explicit:
+                # A mapping names a field the source does not have: misspelt, or the
+                # vendor changed its format. Never guess.
+                available = ", ".join(sorted(map(str, raw)))[:200]
+                raise self._error(target, spec, None, f"a field the source has ({available})")
+            value = None
         if _empty(value):
             if definition.required:
                 raise self._error(target, spec, value, "a value (the field is required)")

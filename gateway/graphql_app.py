@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.explorer import explorer_page
@@ -30,6 +31,13 @@ class HubGraphQL(GraphQL[HubContext, None]):
         return HubContext.create(
             self.hub.federation, request, response if isinstance(response, Response) else None
         )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A browser opening a shared /graphql?query=… link gets the explorer, which reads the
+        # query from the URL; clients that don't ask for HTML (curl, fetch) get the result.
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            return True
+        return super().should_render_graphql_ide(request)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(explorer_page())

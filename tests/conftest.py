@@ -15,6 +15,15 @@ from tests.fixtures import Execute, demo_federation
 from tests.support import CHROMIUM, CHROMIUM_ARGS, require, running_hub
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last.
+
+    Playwright's sync API keeps an event loop in the main thread for the whole session;
+    once the browser is up, pytest-asyncio can no longer start loops for async tests.
+    """
+    items.sort(key=lambda item: "chromium" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo hub over real HTTP on 127.0.0.1, shared by the session's browser tests."""
