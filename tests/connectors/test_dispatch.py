@@ -51,7 +51,10 @@ async def federation(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Federati
     path = directory / "santiago.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["sources"]["hub"].update(
-        circuit_failure_threshold=2, circuit_reset_seconds=30, timeout_seconds=0.3, retries=1,
+        circuit_failure_threshold=2,
+        circuit_reset_seconds=30,
+        timeout_seconds=0.3,
+        retries=1,
         retry_backoff_seconds=0.01,
     )
     data["bindings"]["services"]["cache_ttl_seconds"] = 60
@@ -88,7 +91,9 @@ class Upstream:
         if self.mode == "hang":
             await asyncio.sleep(3600)
         if self.mode == "garbage":
-            raise MappingError("fee 'abc'", field="fee_amount", source_field="TARIFA", value="'abc'")
+            raise MappingError(
+                "fee 'abc'", field="fee_amount", source_field="TARIFA", value="'abc'"
+            )
         return await self.real(binding, ids)
 
 
@@ -155,7 +160,9 @@ async def test_without_a_cached_value_the_field_is_null_with_the_error(
     assert result.data == {"municipality": {"name": "Santiago de los Caballeros", "services": None}}
     (error,) = result.errors or []
     assert error.extensions == {
-        "code": "UPSTREAM_UNAVAILABLE", "municipality": "santiago", "source": "hub"
+        "code": "UPSTREAM_UNAVAILABLE",
+        "municipality": "santiago",
+        "source": "hub",
     }
 
 
