@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -215,6 +216,42 @@ def _parse_yaml(path: Path, display: str) -> tuple[Any, list[ConfigProblem]]:
         return None, [ConfigProblem(display, "(file)", f"expected a readable UTF-8 file: {exc}")]
 
 
+_VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _interpolate(
+    node: Any, loc: tuple[str | int, ...], shown: str, problems: list[ConfigProblem]
+) -> Any:
+    """Replace `${NAME}` / `${NAME:-default}` in strings with environment values.
+
+    For what differs between deployments (hosts, ports, paths), not for secrets: those go
+    by `{"$env": NAME}` reference and are resolved only where they are used.
+    """
+    if isinstance(node, dict):
+        return {k: _interpolate(v, (*loc, str(k)), shown, problems) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_interpolate(v, (*loc, i), shown, problems) for i, v in enumerate(node)]
+    if not isinstance(node, str) or "${" not in node:
+        return node
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        value = os.environ.get(name, default)
+        if value is None:
+            problems.append(
+                ConfigProblem(
+                    shown,
+                    _format_key(loc),
+                    f"expected environment variable {name} "
+                    "to be set (or a default: ${" + name + ":-value}), found it unset",
+                )
+            )
+            return ""
+        return value
+
+    return _VARIABLE.sub(substitute, node)
+
+
 def load_file(
     path: Path, registry: ConnectorRegistry = default_registry, display: str | None = None
 ) -> tuple[Municipality | None, list[ConfigProblem]]:
@@ -227,6 +264,9 @@ def load_file(
         return None, [
             ConfigProblem(shown, "(file)", f"expected a mapping, found {type(raw).__name__}")
         ]
+    raw = _interpolate(raw, (), shown, problems)
+    if problems:
+        return None, problems
     try:
         parsed = MunicipalityFile.model_validate(raw)
     except ValidationError as exc:

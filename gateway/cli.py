@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -22,6 +23,15 @@ def _check_config(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found; nothing was started.", file=sys.stderr)
         return 1
     print(f"{directory}: {len(municipalities)} municipality file(s) valid.")
+    if not args.probe:
+        return 0
+    from gateway.probe import probe
+
+    lines, healthy = asyncio.run(probe(municipalities, Settings()))
+    print("\n".join(lines))
+    if not healthy:
+        print("Some sources or bindings failed (see above).", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -81,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
 
     check = commands.add_parser("check-config", help="validate every municipality file")
     check.add_argument("directory", nargs="?")
+    check.add_argument(
+        "--probe",
+        action="store_true",
+        help="also call each source's check() and read each binding once",
+    )
     check.set_defaults(handler=_check_config)
 
     commands.add_parser("migrate", help="apply the hub store's migrations").set_defaults(

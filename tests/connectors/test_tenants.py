@@ -155,3 +155,18 @@ def test_server_refuses_to_start_on_an_invalid_file(config_dir: Path, tmp_path: 
     assert f"{path}: one_code: expected a value" in result.stderr
     assert "did not start" in result.stderr
     assert not (tmp_path / "hub.db").exists(), "nothing may be written when a file is invalid"
+
+
+def test_environment_values_fill_deployment_specific_strings(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(config_dir, "santiago", {"contact.website": "https://${SANTIAGO_HOST:-santiago.gob.do}/"})
+    _edit(config_dir, "la-vega", {"contact.website": "https://${LA_VEGA_HOST}/"})
+    monkeypatch.setenv("LA_VEGA_HOST", "lavega.example.do")
+    loaded = load_directory(config_dir)
+    assert loaded["santiago"].file.contact.website == "https://santiago.gob.do/"
+    assert loaded["la-vega"].file.contact.website == "https://lavega.example.do/"
+    monkeypatch.delenv("LA_VEGA_HOST")
+    (problem,) = _problems(config_dir)
+    assert problem.endswith("contact.website: expected environment variable LA_VEGA_HOST to be "
+                            "set (or a default: ${LA_VEGA_HOST:-value}), found it unset")
