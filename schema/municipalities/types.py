@@ -11,6 +11,7 @@ import strawberry
 from connectors import Municipality as MunicipalityConfig
 from connectors import SourceStatus as ConnectorSourceStatus
 from schema.context import Info
+from schema.paging import Page
 
 if TYPE_CHECKING:
     from schema.departments.types import Department
@@ -116,10 +117,12 @@ class Municipality:
         category: Annotated[ServiceCategory, strawberry.lazy("schema.services.types")]
         | None = None,
         search: str | None = None,
+        first: int | None = None,
+        offset: int = 0,
     ) -> list[Annotated[Service, strawberry.lazy("schema.services.types")]] | None:
         from schema.services.resolvers import services_of
 
-        return await services_of(info, [self.config.id], category, search)
+        return await services_of(info, [self.config.id], category, search, Page.of(first, offset))
 
     @strawberry.field(description="Its departments (dependencias) and their contact data.")
     async def departments(

@@ -9,6 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import PublicError
+from schema.paging import Page
 from schema.partial import add_partial_failure, note_if_stale
 from schema.services.types import Service, ServiceCategory
 from schema.text import matches
@@ -19,6 +20,7 @@ async def services_of(
     municipality_ids: Sequence[str],
     category: ServiceCategory | None,
     search: str | None,
+    page: Page | None = None,
 ) -> list[Service]:
     """Services of several municipalities; a failed source drops only its own part.
 
@@ -45,7 +47,7 @@ async def services_of(
             if search and not matches(search, record["name"], record["description"]):
                 continue
             found.append(Service(record=record))
-    return found
+    return found if page is None else page.slice(found)
 
 
 def parse_service_id(value: str) -> tuple[str, str]:
@@ -70,6 +72,8 @@ class ServiceQueries:
         municipality_id: strawberry.ID | None = None,
         search: str | None = None,
         category: ServiceCategory | None = None,
+        first: int | None = None,
+        offset: int = 0,
     ) -> list[Service]:
         federation = info.context.federation
         if municipality_id is None:
@@ -78,7 +82,7 @@ class ServiceQueries:
             return []
         else:
             ids = [str(municipality_id)]
-        return await services_of(info, ids, category, search)
+        return await services_of(info, ids, category, search, Page.of(first, offset))
 
     @strawberry.field(description="One service by its id, e.g. 'jarabacoa:licencia-construccion'.")
     async def service(self, info: Info, id: strawberry.ID) -> Service | None:

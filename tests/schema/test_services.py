@@ -69,3 +69,13 @@ async def test_service_by_id_and_bad_ids(execute: Execute) -> None:
     bad = await execute('{ service(id: "sin-separador") { name } }')
     assert bad.errors and bad.errors[0].extensions["code"] == "BAD_USER_INPUT"
     assert "municipio:servicio" in bad.errors[0].message
+
+
+async def test_paging_with_first_and_offset(execute: Execute) -> None:
+    query = """query($f: Int, $o: Int) { municipality(id: "santiago") {
+                 services(first: $f, offset: $o) { id } } }"""
+    everything = (await execute(query)).data["municipality"]["services"]
+    page = (await execute(query, f=3, o=2)).data["municipality"]["services"]
+    assert page == everything[2:5]
+    bad = await execute(query, f=5000)
+    assert bad.errors and bad.errors[0].extensions["code"] == "BAD_USER_INPUT"
