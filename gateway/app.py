@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         routes=routes,
         lifespan=lifespan,
         middleware=[Middleware(SecurityHeadersMiddleware, hsts=hub.settings.behind_https)],
+        exception_handlers=dict(web.exception_handlers()),
     )
     app.state.hub = hub
     return app

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+from starlette.responses import PlainTextResponse
+from starlette.routing import Mount, NoMatchFound
+
+import web
+from schema import build_schema
+from web.routing import Example, Page, example_urls
+
+
+async def _endpoint(request: object) -> PlainTextResponse:
+    return PlainTextResponse("")
+
+
+def test_a_page_without_examples_cannot_be_built() -> None:
+    with pytest.raises(ValueError, match="must declare at least one example"):
+        Page("/x", _endpoint, name="x", examples=[])
+
+
+def test_an_example_with_wrong_parameters_fails_at_start_up() -> None:
+    with pytest.raises(NoMatchFound):
+        Page("/m/{id}", _endpoint, name="m", examples=[Example({"slug": "santiago"})])
+
+
+def test_example_urls_carry_path_query_and_status() -> None:
+    page = Page(
+        "/m/{id}",
+        _endpoint,
+        name="m",
+        examples=[Example({"id": "a b"}), Example({"id": "x"}, {"q": "á & b"}, status=404)],
+    )
+    assert [(u.page, u.url, u.status) for u in example_urls([page])] == [
+        ("m", "/m/a%20b", 200),
+        ("m", "/m/x?q=%C3%A1+%26+b", 404),
+    ]
+
+
+def test_pages_are_get_only() -> None:
+    page = Page("/", _endpoint, name="home", examples=[Example()])
+    assert page.methods == {"GET", "HEAD"}
+
+
+def test_every_web_route_is_an_audited_page_or_the_static_files() -> None:
+    for route in web.build_routes(build_schema()):
+        if isinstance(route, Mount):
+            assert route.name == "static"
+        else:
+            assert isinstance(route, Page), f"{route!r} is not a Page: it would skip the audit"
+            assert route.examples
+
+
+def test_each_page_has_a_working_example_and_a_missing_one_where_it_takes_an_id() -> None:
+    urls = example_urls(web.build_routes(build_schema()))
+    by_page: dict[str, set[int]] = {}
+    for url in urls:
+        by_page.setdefault(url.page, set()).add(url.status)
+    assert by_page == {"home": {200}, "municipality": {200, 404}, "service": {200, 404}}
