@@ -11,7 +11,10 @@ from connectors.native.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
 from tests.support import PROJECT_ROOT
 
-MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
+#: The pilot governments with every capability on the hub store: fast, no outside systems.
+MUNICIPALITIES_DIR = PROJECT_ROOT / "tests" / "data" / "native-municipalities"
+#: The demo as `planasmun serve` runs it, on the simulated municipal systems.
+DEMO_MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
 CATALOGUE_DIR = PROJECT_ROOT / "config" / "demo" / "catalogue"
 
 #: `execute(query, **variables)`: runs a query in-process against the demo federation.

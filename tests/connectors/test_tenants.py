@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from connectors import InvalidConfiguration, load_directory
-from tests.fixtures import MUNICIPALITIES_DIR
+from tests.fixtures import DEMO_MUNICIPALITIES_DIR, MUNICIPALITIES_DIR
 from tests.support import PROJECT_ROOT
 
 
@@ -47,8 +47,9 @@ def _problems(directory: Path) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_demo_set_is_the_ten_pilot_governments() -> None:
-    loaded = load_directory(MUNICIPALITIES_DIR)
+@pytest.mark.parametrize("directory", [DEMO_MUNICIPALITIES_DIR, MUNICIPALITIES_DIR])
+def test_demo_set_is_the_ten_pilot_governments(directory: Path) -> None:
+    loaded = load_directory(directory)
     kinds = sorted(m.file.kind.value for m in loaded.values())
     assert len(loaded) == 10
     assert kinds.count("ayuntamiento") == 7 and kinds.count("junta_distrito") == 3

@@ -23,6 +23,7 @@ from connectors import (
 from gateway.app import create_app
 from gateway.hub import Hub
 from gateway.settings import Settings
+from tests.fixtures import MUNICIPALITIES_DIR as NATIVE_MUNICIPALITIES_DIR
 from tests.support import PROJECT_ROOT
 
 MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
@@ -56,7 +57,7 @@ class DownConnector(Connector):
 def _municipalities_with_santiago_down(directory: Path) -> Path:
     directory.mkdir()
     for name in ("santiago", "jarabacoa", "manabao"):
-        text = (MUNICIPALITIES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+        text = (NATIVE_MUNICIPALITIES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
         if name == "santiago":
             text = text.replace("connector: native", f"connector: {DownConnector.kind}")
         (directory / f"{name}.yaml").write_text(text, encoding="utf-8")
