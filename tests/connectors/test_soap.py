@@ -414,6 +414,26 @@ async def test_wsdl_is_loaded_once_for_many_concurrent_calls(
     assert delta == Counter({"wsdl": 1, "ObtenerServicios": 11, "ListarServicios": 5})
 
 
+async def test_a_caller_that_gives_up_does_not_waste_the_wsdl_load(
+    sigem: VendorServer, connectors: list[SoapConnector]
+) -> None:
+    connector = soap_connector(wsdl=sigem.wsdl_url)
+    connectors.append(connector)
+    with calls_during(sigem) as delta:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(connector.check(), 0.005)
+        assert (await connector.check()).ok
+    assert delta == Counter({"wsdl": 1})
+
+    closed_while_loading = soap_connector(wsdl=sigem.wsdl_url)
+    call = asyncio.ensure_future(closed_while_loading.check())
+    await asyncio.sleep(0.005)
+    await closed_while_loading.close()
+    assert not (await call).ok  # the load was cancelled: reported, not raised
+    assert (await closed_while_loading.check()).ok
+    await closed_while_loading.close()
+
+
 async def test_ids_argument_can_be_named(
     sigem: VendorServer, munisoft: VendorServer, connectors: list[SoapConnector]
 ) -> None:

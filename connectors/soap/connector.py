@@ -1,0 +1,287 @@
+"""The `soap` connector: a vendor's SOAP service, read through its WSDL with zeep."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import httpx
+from zeep.helpers import serialize_object
+
+from connectors.base import (
+    Binding,
+    BindingConfig,
+    Connector,
+    ConnectorEnvironment,
+    HealthReport,
+    SourceConfig,
+)
+from connectors.errors import (
+    ConnectorConfigError,
+    ConnectorError,
+    TransientError,
+    UpstreamError,
+)
+from connectors.mapping import RecordMapper
+from connectors.soap.client import (
+    LoadedService,
+    Operation,
+    credentials,
+    load_service,
+    soap_errors,
+    wsdl_location,
+)
+from connectors.soap.config import SoapBindingConfig, SoapSourceConfig
+from connectors.types import Capability, Record, RecordKey
+
+#: HTTP statuses from a probe of the service address that mean it cannot serve us.
+_PROBE_FAILURES = frozenset({401, 403, 407, 502, 503, 504})
+
+
+class SoapConnector(Connector):
+    """Reads services and departments from a SOAP service described by a WSDL.
+
+    The WSDL is loaded once, on first use, in a worker thread; calls are async (zeep's
+    AsyncClient on httpx). A source serves the one municipality of each binding; a vendor
+    hosting several municipalities is told which one by the binding's `arguments`.
+    """
+
+    kind: ClassVar[str] = "soap"
+    config_model: ClassVar[type[SourceConfig]] = SoapSourceConfig
+    binding_model: ClassVar[type[BindingConfig]] = SoapBindingConfig
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.SERVICES, Capability.DEPARTMENTS}
+    )
+
+    def __init__(self, config: SourceConfig, environment: ConnectorEnvironment) -> None:
+        if not isinstance(config, SoapSourceConfig):
+            raise ConnectorConfigError(f"soap connector given a {type(config).__name__}")
+        super().__init__(config, environment)
+        self.soap_config = config
+        self._service: LoadedService | None = None
+        self._loading: asyncio.Future[LoadedService] | None = None
+        self._calls = asyncio.Semaphore(config.max_concurrent_calls)
+
+    # ------------------------------------------------------------------ contract
+
+    async def check(self) -> HealthReport:
+        try:
+            service = await self._ready()
+            status = await self._probe(service)
+        except ConnectorError as exc:
+            return HealthReport(ok=False, message=exc.internal_message)
+        details = {
+            "service": service.service_name,
+            "endpoint": service.address,
+            "soap_version": service.soap_version,
+            "operations": [str(o) for o in service.operations.values()],
+        }
+        if status in _PROBE_FAILURES:
+            return HealthReport(
+                ok=False,
+                message=f"soap {service.service_name}: {service.address} answered HTTP {status}",
+                details=details,
+            )
+        return HealthReport(
+            ok=True,
+            message=f"soap {service.service_name}: WSDL loaded, {service.address} reachable",
+            details=details,
+        )
+
+    async def list_for(
+        self, binding: Binding, municipality_ids: Sequence[str]
+    ) -> list[list[Record]]:
+        config = self._binding_config(binding)
+        if binding.municipality_id not in municipality_ids:
+            return [[] for _ in municipality_ids]
+        rows = await self._call_for_rows(config.list_operation, config, {}, config.result_path)
+        records = self._map(binding, rows)
+        return [
+            list(records) if municipality_id == binding.municipality_id else []
+            for municipality_id in municipality_ids
+        ]
+
+    async def fetch_many(self, binding: Binding, keys: Sequence[RecordKey]) -> list[Record | None]:
+        config = self._binding_config(binding)
+        ids = list(dict.fromkeys(i for m, i in keys if m == binding.municipality_id))
+        if not ids:
+            return [None for _ in keys]
+        if config.batch_operation is not None:
+            rows = await self._batch(config, config.batch_operation, ids)
+        elif config.get_operation is not None:
+            rows = await self._one_by_one(config, config.get_operation, ids)
+        else:
+            rows = await self._call_for_rows(config.list_operation, config, {}, config.result_path)
+        found = {str(record["id"]): record for record in self._map(binding, rows)}
+        return [found.get(i) if m == binding.municipality_id else None for m, i in keys]
+
+    async def close(self) -> None:
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.cancel()
+            await asyncio.wait([loading])
+            if not loading.cancelled() and loading.exception() is None:
+                await loading.result().aclose()  # it finished before the cancel
+        service, self._service = self._service, None
+        if service is not None:
+            await service.aclose()
+
+    # ------------------------------------------------------------------ reads
+
+    async def _batch(self, config: SoapBindingConfig, name: str, ids: list[str]) -> list[Any]:
+        service = await self._ready()
+        argument = self._id_argument(service, name, config, config.ids_argument, "ids_argument")
+        value = service.operation(name, set(config.arguments)).list_argument(argument, ids)
+        return await self._call_for_rows(name, config, {argument: value}, config.result_path)
+
+    async def _one_by_one(self, config: SoapBindingConfig, name: str, ids: list[str]) -> list[Any]:
+        service = await self._ready()
+        argument = self._id_argument(service, name, config, config.id_argument, "id_argument")
+        calls = [
+            asyncio.ensure_future(
+                self._call_for_rows(name, config, {argument: i}, config.get_result_path)
+            )
+            for i in ids
+        ]
+        try:
+            results = await asyncio.gather(*calls)
+        except BaseException:
+            for call in calls:  # one failed: the answer is an error, stop the others
+                call.cancel()
+            raise
+        return [row for rows in results for row in rows]
+
+    async def _call_for_rows(
+        self,
+        name: str,
+        config: SoapBindingConfig,
+        extra: Mapping[str, Any],
+        path: str | None,
+    ) -> list[Mapping[str, Any]]:
+        service = await self._ready()
+        arguments = {**config.arguments, **extra}
+        operation = service.operation(name, set(arguments))
+        where = f"soap {service.service_name}.{name}"
+        async with self._calls:
+            with soap_errors(where):
+                async with asyncio.timeout(self.timeout_seconds):
+                    try:
+                        result = await service.proxy[operation.name](**arguments)
+                    except RuntimeError as exc:
+                        if not service.http.is_closed:
+                            raise
+                        raise TransientError(f"{where}: the connector was closed") from exc
+        return _rows(serialize_object(result, dict), path, where)  # type: ignore[no-untyped-call]
+
+    def _id_argument(
+        self,
+        service: LoadedService,
+        name: str,
+        config: SoapBindingConfig,
+        explicit: str | None,
+        key: str,
+    ) -> str:
+        """The argument that carries the id(s): as configured, or the one input left over."""
+        if explicit is not None:
+            return explicit
+        operation: Operation = service.operation(name, set(config.arguments))
+        left = [i for i in operation.inputs or () if i not in config.arguments]
+        if len(left) != 1:
+            raise ConnectorConfigError(
+                f"soap {service.service_name}: set `{key}`: cannot tell which input of "
+                f"{operation} takes the id"
+            )
+        return left[0]
+
+    def _map(self, binding: Binding, rows: list[Mapping[str, Any]]) -> list[Record]:
+        mapper = RecordMapper(binding)
+        return [mapper.map(row) for row in rows]
+
+    def _binding_config(self, binding: Binding) -> SoapBindingConfig:
+        config = binding.config
+        if not isinstance(config, SoapBindingConfig):
+            raise ConnectorConfigError(
+                f"soap: binding {binding.municipality_id}/{binding.capability} is a "
+                f"{type(config).__name__}, expected a SoapBindingConfig"
+            )
+        if binding.capability not in self.capabilities:
+            raise ConnectorConfigError(f"soap: no capability '{binding.capability}'")
+        return config
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _ready(self) -> LoadedService:
+        """The loaded WSDL: loaded once, in a worker thread, for every caller.
+
+        The load runs as its own task, so a caller that gives up (a timeout, a cancelled
+        request) does not waste it for the next one; a failed load is tried again later.
+        """
+        if self._service is not None:
+            return self._service
+        task = self._loading
+        if task is None:
+            task = self._loading = asyncio.ensure_future(self._load())
+            task.add_done_callback(self._loaded)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # this caller is cancelled
+            # The load was cancelled under it: `close()` ran meanwhile.
+            raise TransientError("soap: the connector was closed while loading the WSDL") from None
+
+    def _loaded(self, task: asyncio.Future[LoadedService]) -> None:
+        if self._loading is not task:
+            return  # `close()` took it over
+        self._loading = None
+        if not task.cancelled() and task.exception() is None:
+            self._service = task.result()
+
+    async def _load(self) -> LoadedService:
+        config = self.soap_config
+        location = wsdl_location(config, self.environment.config_dir)
+        wsse, basic = credentials(config)
+        http = httpx.AsyncClient(timeout=self.timeout_seconds, auth=basic)
+        try:
+            return await asyncio.to_thread(load_service, config, location, wsse, basic, http)
+        except BaseException:
+            await http.aclose()
+            raise
+
+    async def _probe(self, service: LoadedService) -> int:
+        """An HTTP GET of the service address: any answer means the server is up."""
+        with soap_errors(f"soap {service.service_name} at {service.address}"):
+            async with asyncio.timeout(self.timeout_seconds):
+                response = await service.http.get(service.address)
+        return response.status_code
+
+
+def _rows(data: Any, path: str | None, where: str) -> list[Mapping[str, Any]]:
+    """The records inside a serialized response: a list, one record, or nothing."""
+    if path:
+        for part in path.split("."):
+            if data is None:
+                break
+            if not isinstance(data, Mapping) or part not in data:
+                found = (
+                    f"keys {', '.join(map(str, data))}"
+                    if isinstance(data, Mapping)
+                    else type(data).__name__
+                )
+                raise UpstreamError(
+                    f"{where}: result_path '{path}': no '{part}' in the response ({found})"
+                )
+            data = data[part]
+    if data is None:
+        return []
+    items = data if isinstance(data, list) else [data]
+    rows = [item for item in items if item is not None]
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise UpstreamError(
+                f"{where}: expected records (complex values) in the response, found "
+                f"{type(row).__name__}; does the binding need a `result_path`?"
+            )
+    return rows
