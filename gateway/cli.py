@@ -10,11 +10,13 @@ from pathlib import Path
 
 from connectors import InvalidConfiguration, load_directory
 from connectors.native.migrate import upgrade
-from gateway.settings import Settings
+from gateway.settings import Settings, export_demo_defaults
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    directory = Path(args.directory) if args.directory else Settings().municipalities_dir
+    settings = Settings()
+    export_demo_defaults(settings)
+    directory = Path(args.directory) if args.directory else settings.municipalities_dir
     try:
         municipalities = load_directory(directory)
     except InvalidConfiguration as exc:
@@ -27,7 +29,7 @@ def _check_config(args: argparse.Namespace) -> int:
         return 0
     from gateway.probe import probe
 
-    lines, healthy = asyncio.run(probe(municipalities, Settings()))
+    lines, healthy = asyncio.run(probe(municipalities, settings))
     print("\n".join(lines))
     if not healthy:
         print("Some sources or bindings failed (see above).", file=sys.stderr)
@@ -43,6 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    export_demo_defaults(settings)
     try:
         load_directory(settings.municipalities_dir)
     except InvalidConfiguration as exc:
@@ -50,6 +53,17 @@ def _serve(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print("The hub did not start: fix the file(s) above.", file=sys.stderr)
         return 1
+    if settings.demo and settings.demo_systems == "embedded":
+        from gateway.demo.systems import start_demo_systems
+
+        # Daemon threads in this process; uvicorn's worker processes reach them by port.
+        systems = start_demo_systems(settings.demo_data_dir)
+        systems.export()
+        print(
+            "Demo municipal systems: "
+            + ", ".join(f"{k}={v}" for k, v in sorted(systems.environment().items())),
+            flush=True,
+        )
     # Migrate once here, not in each worker at the same time.
     upgrade(settings.database_url)
     print(f"PLANASMUN: http://{settings.host}:{settings.port}/  (explorer: /graphql)", flush=True)

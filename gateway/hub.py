@@ -6,11 +6,17 @@ import logging
 
 import strawberry
 
-from connectors import ConnectorEnvironment, Federation, Municipality, load_directory
+from connectors import (
+    Capability,
+    ConnectorEnvironment,
+    Federation,
+    Municipality,
+    load_directory,
+)
 from connectors.native.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
 from gateway.limits import schema_extensions
-from gateway.settings import CONFIG_DIR, Settings
+from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
 from schema import build_schema
 
 log = logging.getLogger("planasmun.hub")
@@ -25,6 +31,7 @@ class Hub:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        export_demo_defaults(settings)
         # Validate every municipality file now: nothing starts half-configured.
         self.municipalities: dict[str, Municipality] = load_directory(settings.municipalities_dir)
         self.schema: strawberry.Schema = build_schema(schema_extensions(settings))
@@ -41,7 +48,7 @@ class Hub:
         await upgrade_async(settings.database_url)
         if settings.demo:
             written = await seed_catalogues(
-                settings.database_url, settings.demo_catalogue_dir, only=set(self.municipalities)
+                settings.database_url, settings.demo_catalogue_dir, only=self._on_hub_store()
             )
             log.info("demo catalogue loaded: %d services", written)
         environment = ConnectorEnvironment(
@@ -50,6 +57,15 @@ class Hub:
         self._federation = Federation(self.municipalities, environment)
         await self._federation.check_all()
         log.info("hub ready: %d municipalities", len(self.municipalities))
+
+    def _on_hub_store(self) -> set[str]:
+        """Municipalities whose catalogue the hub store holds (no system of their own)."""
+        return {
+            m.id
+            for m in self.municipalities.values()
+            if (binding := m.bindings.get(Capability.SERVICES)) is not None
+            and m.sources[binding.source].connector == "native"
+        }
 
     async def close(self) -> None:
         if self._federation is not None:

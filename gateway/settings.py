@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +31,15 @@ class Settings(BaseSettings):
         default=True, description="Load the demo catalogue into the hub store at start-up."
     )
     demo_catalogue_dir: Path = Field(default=CONFIG_DIR / "demo" / "catalogue")
+    demo_data_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "demo",
+        description="Where the demo's simulated systems keep their databases and workbooks.",
+    )
+    demo_systems: Literal["embedded", "external"] = Field(
+        default="embedded",
+        description="'embedded': `serve` starts the simulated municipal systems itself; "
+        "'external': they run elsewhere (benchmarks), found through PLANASMUN_DEMO_* ports.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
@@ -39,3 +50,9 @@ class Settings(BaseSettings):
     behind_https: bool = Field(
         default=False, description="Send HSTS and mark cookies Secure (set behind TLS)."
     )
+
+
+def export_demo_defaults(settings: Settings) -> None:
+    """Let the demo's municipality files find the simulated systems' files by default."""
+    if settings.demo:
+        os.environ.setdefault("PLANASMUN_DEMO_DATA_DIR", str(settings.demo_data_dir.absolute()))

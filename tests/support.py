@@ -57,6 +57,12 @@ def running_hub(
     full_env = {
         **os.environ,
         "PLANASMUN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_dir / 'hub.db'}",
+        # The demo's simulated systems on free ports, so that a demo running on this
+        # machine (fixed ports) and the tests never meet.
+        "PLANASMUN_DEMO_DATA_DIR": str(tmp_dir / "demo-systems"),
+        "PLANASMUN_DEMO_SIGEM_PORT": str(free_port()),
+        "PLANASMUN_DEMO_MUNISOFT_PORT": str(free_port()),
+        "PLANASMUN_DEMO_PORTAL_PORT": str(free_port()),
         **(env or {}),
     }
     log_path = tmp_dir / f"hub-{port}.log"
