@@ -113,6 +113,9 @@ class Connector(abc.ABC):
     def timeout_seconds(self) -> float:
         return self.config.timeout_seconds
 
+    def bind(self, binding: Binding) -> None:  # noqa: B027 - optional hook
+        """Told of every binding it serves at start-up, so `check()` can probe them too."""
+
     @abc.abstractmethod
     async def check(self) -> HealthReport:
         """Probe the source; never raises for an unreachable source, reports it instead."""

@@ -98,6 +98,10 @@ class Federation:
                     municipality.id, name, connector, health
                 )
         self.connectors: list[Connector] = list(shared.values())
+        for municipality in self.municipalities.values():
+            for capability, binding_config in municipality.bindings.items():
+                placed = self._sources[(municipality.id, binding_config.source)]
+                placed.connector.bind(Binding(municipality.id, capability, binding_config))
         self.dispatcher = Dispatcher(self, cache or SourceCache(clock=clock))
 
     def get(self, municipality_id: str) -> Municipality | None:

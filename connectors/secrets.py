@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,9 +38,17 @@ def looks_like_secret_key(key: str) -> bool:
     return any(word in lowered for word in ("password", "secret", "token", "apikey", "api_key"))
 
 
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
+
+
+def mask_url_passwords(text: str) -> str:
+    """`scheme://user:secret@host` → `scheme://user:***@host`, anywhere in a text."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)
+
+
 def describe_found(key: str, value: Any) -> str:
     """How an error message shows what was found, without leaking a secret."""
     if looks_like_secret_key(key) and not isinstance(value, dict):
         return "a literal value (not shown)"
-    text = repr(value)
+    text = mask_url_passwords(repr(value))
     return text if len(text) <= 80 else text[:77] + "..."

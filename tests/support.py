@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -99,3 +103,40 @@ def _wait_until_up(
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError(f"hub did not start in {timeout}s:\n{log.read_text(errors='replace')}")
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new database on the server PLANASMUN_TEST_POSTGRES_URL names, dropped afterwards.
+
+    Usable inside other fixtures, and patient with a session it may not end.
+    """
+    server = os.environ.get("PLANASMUN_TEST_POSTGRES_URL")
+    require(server is not None, "PostgreSQL (PLANASMUN_TEST_POSTGRES_URL)")
+    assert server is not None
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = server.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        try:
+            await _drop_database(admin, name)
+        finally:
+            await admin.dispose()
+
+
+async def _drop_database(admin: AsyncEngine, name: str) -> None:
+    # FORCE cannot end a session it may not signal, such as an autovacuum worker that has
+    # just started analysing the freshly filled tables: wait for it to finish.
+    for attempt in range(40):
+        try:
+            async with admin.connect() as connection:
+                await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.DBAPIError:
+            if attempt == 39:
+                raise
+            await asyncio.sleep(0.25)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from connectors.native import NativeConnector, NativeSourceConfig
 from connectors.native.store import metadata
 from tests.connectors.conformance import ConnectorConformance
 from tests.fixtures import prepare_store
-from tests.support import PROJECT_ROOT, require
+from tests.support import PROJECT_ROOT, fresh_postgres_database
 
 KNOWN_KEYS: list[RecordKey] = [
     ("santo-domingo-este", "licencia-construccion"),
@@ -62,20 +60,8 @@ class TestNativeOnSqlite(NativeFixtures, ConnectorConformance):
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh database on the PostgreSQL server CI starts, dropped afterwards."""
-    server = os.environ.get("PLANASMUN_TEST_POSTGRES_URL")
-    require(server is not None, "PostgreSQL (PLANASMUN_TEST_POSTGRES_URL)")
-    assert server is not None
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = server.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.mark.postgres

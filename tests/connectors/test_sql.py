@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from connectors.sql import SqlBindingConfig, SqlConnector, SqlSourceConfig, read
 from connectors.tenants import load_file
 from gateway.demo import catalogue, legacy_sql
 from tests.connectors.conformance import ConnectorConformance
-from tests.support import PROJECT_ROOT, require
+from tests.support import PROJECT_ROOT, fresh_postgres_database
 
 LA_VEGA = "la-vega"
 SFM = "san-francisco-de-macoris"
@@ -141,28 +140,6 @@ def _connector(
 ) -> SqlConnector:
     config = SqlSourceConfig.model_validate({"connector": "sql", "url": url, **source})
     return SqlConnector(config, ConnectorEnvironment("sqlite+aiosqlite://", config_dir))
-
-
-@contextlib.asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """A new database on the server PLANASMUN_TEST_POSTGRES_URL names, dropped afterwards.
-
-    (The same as `tests.connectors.test_native.postgres_url`, usable inside other fixtures.)
-    """
-    server = os.environ.get("PLANASMUN_TEST_POSTGRES_URL")
-    require(server is not None, "PostgreSQL (PLANASMUN_TEST_POSTGRES_URL)")
-    assert server is not None
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = server.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 async def _legacy_urls(
@@ -309,7 +286,7 @@ class TestSfmQueryOnPostgres(SfmQuery, OnPostgres, ConnectorConformance):
 # ------------------------------------------------------------------------------ reads
 
 
-BATCH_BINDINGS = {
+BATCH_BINDINGS: dict[str, tuple[str, Callable[[], Binding]]] = {
     "table": ("simuvega", lambda: _binding(LA_VEGA, LA_VEGA_SERVICES)),
     "fetch_query": ("gesmun", lambda: _binding(SFM, SFM_SERVICES)),
     "query_as_subquery": ("gesmun", lambda: _binding(SFM, SFM_SERVICES, fetch_query=None)),
@@ -546,7 +523,7 @@ async def test_codes_flags_and_text_money_map_back_to_the_catalogue(
     (sfm,) = await connectors["gesmun"].list_for(_binding(SFM, SFM_SERVICES), [SFM])
     assert {r["id"]: r for r in sfm} == _expected_services(SFM)
     poda = next(r for r in sfm if r["id"] == "permiso-poda-tala")
-    assert poda["fee_amount"] == legacy_sql.Decimal("1500.00")  # stored as "1.500,00"
+    assert poda["fee_amount"] == Decimal("1500.00")  # stored as "1.500,00"
     assert poda["category"] == "espacio_publico"  # 'Espacio público'
 
     departments = _binding(LA_VEGA, LA_VEGA_DEPARTMENTS, Capability.DEPARTMENTS)
@@ -597,7 +574,7 @@ async def test_a_column_the_query_lacks_is_named(connectors: dict[str, SqlConnec
 async def test_a_value_that_cannot_be_converted_names_field_and_value(
     connectors: dict[str, SqlConnector], legacy: dict[str, str]
 ) -> None:
-    # The vendors' systems change under the hub: a clerk types words into a fee, a flag 'X'.
+    # The vendors' systems change under the hub: a clerk types words into a fee, a flag 'Q'.
     for url, statement in (
         (
             legacy["gesmun"],
@@ -605,7 +582,7 @@ async def test_a_value_that_cannot_be_converted_names_field_and_value(
         ),
         (
             legacy["simuvega"],
-            """UPDATE "TRAMITES" SET "CANAL_WEB" = 'X' WHERE "COD_TRAMITE" = 'puesto-mercado'""",
+            """UPDATE "TRAMITES" SET "CANAL_WEB" = 'Q' WHERE "COD_TRAMITE" = 'puesto-mercado'""",
         ),
     ):
         engine = create_async_engine(url)
@@ -624,7 +601,7 @@ async def test_a_value_that_cannot_be_converted_names_field_and_value(
             _binding(LA_VEGA, LA_VEGA_SERVICES), [(LA_VEGA, "puesto-mercado")]
         )
     assert caught.value.field == "channels" and caught.value.source_field == "CANAL_WEB"
-    assert caught.value.value == "'X'"
+    assert caught.value.value == "'Q'"
 
 
 # ---------------------------------------------------------------------------- secrets
@@ -707,6 +684,7 @@ async def test_a_url_from_env_that_does_not_parse_is_not_echoed(
     "source",
     [
         {"url": f"postgresql+asyncpg://planasmun:{SECRET}@db.example/gesmun"},
+        {"url": f"postgresql+asyncpg://planasmun:{SECRET}/@x@db.example:5432/gesmun"},
         {"url": "postgresql+asyncpg://planasmun@db.example/gesmun", "password": SECRET},
     ],
 )
@@ -764,7 +742,7 @@ def test_the_demo_bindings_pass_check_config(tmp_path: Path) -> None:
         ({"where": {"ESTATUS": "A"}}, "`where` only with `table`"),
         ({"fetch_query": "SELECT * FROM v_servicios_web"}, "IN :ids"),
         ({"query": "SELECT * FROM v WHERE clave IN :ids"}, "only in `fetch_query`"),
-        ({"parameters": {}}, "missing: municipio"),
+        ({"parameters": {"municipo": "0601"}}, "not used: municipo"),
         ({"parameters": {"municipio": "0601", "ids": "x"}}, "where the keys go"),
         ({"query": "SELECT * FROM v WHERE a = :estado"}, "missing: estado"),
         ({"fields": {"id": {"value": "fijo"}}}, "not a constant"),

@@ -48,7 +48,10 @@ def _problems(directory: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("directory", [DEMO_MUNICIPALITIES_DIR, MUNICIPALITIES_DIR])
-def test_demo_set_is_the_ten_pilot_governments(directory: Path) -> None:
+def test_demo_set_is_the_ten_pilot_governments(
+    directory: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PLANASMUN_DEMO_DATA_DIR", str(tmp_path))
     loaded = load_directory(directory)
     kinds = sorted(m.file.kind.value for m in loaded.values())
     assert len(loaded) == 10
@@ -169,5 +172,7 @@ def test_environment_values_fill_deployment_specific_strings(
     assert loaded["la-vega"].file.contact.website == "https://lavega.example.do/"
     monkeypatch.delenv("LA_VEGA_HOST")
     (problem,) = _problems(config_dir)
-    assert problem.endswith("contact.website: expected environment variable LA_VEGA_HOST to be "
-                            "set (or a default: ${LA_VEGA_HOST:-value}), found it unset")
+    assert problem.endswith(
+        "contact.website: expected environment variable LA_VEGA_HOST to be "
+        "set (or a default: ${LA_VEGA_HOST:-value}), found it unset"
+    )

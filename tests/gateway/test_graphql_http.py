@@ -11,6 +11,21 @@ import pytest
 import websockets
 
 QUERY = "{ municipalities { id oneCode name kind province } }"
+MUNICIPALITIES = [
+    {"id": i}
+    for i in (
+        "cabarete",
+        "higuey",
+        "jarabacoa",
+        "la-vega",
+        "manabao",
+        "puerto-plata",
+        "san-francisco-de-macoris",
+        "santiago",
+        "santo-domingo-este",
+        "veron-punta-cana",
+    )
+]
 
 
 def _post(base: str, body: Any, **headers: str) -> httpx.Response:
@@ -82,7 +97,14 @@ def test_health_and_readiness(live_hub: str) -> None:
     assert ready.status_code == 200
     body = ready.json()
     assert body["status"] == "ready" and body["municipalities"] == 10
-    assert len(body["sources"]) == 10
+    assert {s["connector"] for s in body["sources"]} == {
+        "native",
+        "soap",
+        "sql",
+        "rest",
+        "spreadsheet",
+    }
+    assert {s["municipality"] for s in body["sources"]} == {m["id"] for m in MUNICIPALITIES}
     assert {s["status"] for s in body["sources"]} == {"ok"}
 
 

@@ -1,0 +1,363 @@
+"""Two simulated legacy municipal databases, for the `sql` connector's demo and tests.
+
+Built from `gateway.demo.catalogue` on SQLite (a file) or PostgreSQL. This module plays the
+vendor's system, so it creates tables and views; the hub itself never does.
+
+- **SIMUVEGA** (La Vega): tables ``TRAMITES`` and ``DEPARTAMENTOS`` with Spanish capitals,
+  two-letter area codes (``COD_AREA``: UR, SA, TR, EP, CE, CT, ME, SO), requirements in one
+  text split by ``;``, the fee as a NUMERIC (``MONTO``), one ``S``/``N`` flag per remote
+  channel (``CANAL_WEB``, ``CANAL_TEL``) and a status (``ESTATUS``: ``A`` active, ``I``
+  inactive; two inactive rows that the binding's ``where`` must keep out).
+- **GESMUN** (San Francisco de Macorís): tables ``servicio`` and ``tarifa`` behind the view
+  ``v_servicios_web``; full Spanish category words, requirements split by ``|``, channels
+  as "Presencial, Teléfono", the fee as text in the Dominican style ("1.500,00"). One
+  GESMUN database serves several municipalities (``cod_municipio``, the ONE code); the view
+  hides unpublished services.
+
+Seed both as SQLite files with ``python -m gateway.demo.legacy_sql DIRECTORY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from connectors.convert import to_bool
+from connectors.errors import MappingError
+from connectors.hooks import record_hook
+from gateway.demo import catalogue
+
+LegacySystem = Literal["simuvega", "gesmun"]
+
+#: The municipality each simulated system belongs to (GESMUN also holds a neighbour's rows).
+MUNICIPALITY_OF: dict[LegacySystem, str] = {
+    "simuvega": "la-vega",
+    "gesmun": "san-francisco-de-macoris",
+}
+#: The ONE code GESMUN files San Francisco de Macorís under.
+GESMUN_MUNICIPIO = "0601"
+
+AREA_CODES = {
+    "urbanismo": "UR",
+    "saneamiento": "SA",
+    "tributos": "TR",
+    "espacio_publico": "EP",
+    "cementerios": "CE",
+    "certificaciones": "CT",
+    "mercados": "ME",
+    "social": "SO",
+}
+GESMUN_CATEGORIES = {
+    "urbanismo": "Urbanismo",
+    "saneamiento": "Saneamiento",
+    "tributos": "Tributos",
+    "espacio_publico": "Espacio público",
+    "cementerios": "Cementerios",
+    "certificaciones": "Certificaciones",
+    "mercados": "Mercados",
+    "social": "Desarrollo social",
+}
+GESMUN_CHANNELS = {"presencial": "Presencial", "en_linea": "En línea", "telefono": "Teléfono"}
+
+# ----------------------------------------------------------------------------- SIMUVEGA
+
+simuvega = sa.MetaData()
+
+TRAMITES = sa.Table(
+    "TRAMITES",
+    simuvega,
+    sa.Column("COD_TRAMITE", sa.String(80), primary_key=True),
+    sa.Column("DESC_TRAMITE", sa.String(200), nullable=False),
+    sa.Column("DETALLE", sa.Text),
+    sa.Column("COD_AREA", sa.String(2), nullable=False),
+    sa.Column("REQUISITOS", sa.Text),
+    sa.Column("MONTO", sa.Numeric(12, 2, asdecimal=False)),
+    sa.Column("MONEDA", sa.String(3)),
+    sa.Column("DIAS", sa.Integer),
+    sa.Column("CANAL_WEB", sa.String(1), nullable=False),
+    sa.Column("CANAL_TEL", sa.String(1), nullable=False),
+    sa.Column("BASE_LEGAL", sa.Text),
+    sa.Column("COD_DEPTO", sa.String(40)),
+    sa.Column("ESTATUS", sa.String(1), nullable=False),
+)
+
+DEPARTAMENTOS = sa.Table(
+    "DEPARTAMENTOS",
+    simuvega,
+    sa.Column("COD_DEPTO", sa.String(40), primary_key=True),
+    sa.Column("NOMBRE_DEPTO", sa.String(200), nullable=False),
+    sa.Column("TEL", sa.String(30)),
+    sa.Column("EMAIL", sa.String(120)),
+    sa.Column("UBICACION", sa.String(200)),
+    sa.Column("HORARIO", sa.String(120)),
+)
+
+#: Retired procedures SIMUVEGA still keeps; a binding must filter them out (`ESTATUS: A`).
+SIMUVEGA_INACTIVE = ("licencia-construccion-1998", "certificado-residencia-papel")
+
+
+def _flag(value: bool) -> str:
+    return "S" if value else "N"
+
+
+def _simuvega_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    municipality = MUNICIPALITY_OF["simuvega"]
+    tramites = [
+        {
+            "COD_TRAMITE": s["id"],
+            "DESC_TRAMITE": s["name"],
+            "DETALLE": s["description"],
+            "COD_AREA": AREA_CODES[s["category"]],
+            "REQUISITOS": "; ".join(s["requirements"]),
+            "MONTO": s["fee_amount"],
+            "MONEDA": None if s["fee_amount"] is None else s["fee_currency"],
+            "DIAS": s["duration_days"],
+            "CANAL_WEB": _flag("en_linea" in s["channels"]),
+            "CANAL_TEL": _flag("telefono" in s["channels"]),
+            "BASE_LEGAL": s["legal_basis"],
+            "COD_DEPTO": s["department_id"],
+            "ESTATUS": "A",
+        }
+        for s in catalogue.services(municipality)
+    ]
+    retired = [
+        ("Licencia de construcción (formulario de 1998)", "UR", "planeamiento-urbano"),
+        ("Certificado de residencia en papel", "CT", "secretaria-general"),
+    ]
+    for code, (name, area, department) in zip(SIMUVEGA_INACTIVE, retired, strict=True):
+        tramites.append(
+            {
+                "COD_TRAMITE": code,
+                "DESC_TRAMITE": name,
+                "DETALLE": "Trámite sustituido; no se ofrece.",
+                "COD_AREA": area,
+                "REQUISITOS": "",
+                "MONTO": Decimal("100.00"),
+                "MONEDA": "DOP",
+                "DIAS": 60,
+                "CANAL_WEB": "N",
+                "CANAL_TEL": "N",
+                "BASE_LEGAL": None,
+                "COD_DEPTO": department,
+                "ESTATUS": "I",
+            }
+        )
+    departamentos = [
+        {
+            "COD_DEPTO": d["id"],
+            "NOMBRE_DEPTO": d["name"],
+            "TEL": d["phone"],
+            "EMAIL": d["email"],
+            "UBICACION": d["location"],
+            "HORARIO": d["hours"],
+        }
+        for d in catalogue.departments(municipality)
+    ]
+    return tramites, departamentos
+
+
+@record_hook("simuvega-canales")
+def simuvega_channels(raw: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """SIMUVEGA keeps one S/N flag per remote channel; every procedure is also presencial.
+
+    The binding reads the flags with `columns: [CANAL_WEB, CANAL_TEL]`.
+    """
+    channels = ["presencial"]
+    for column, channel in (("CANAL_WEB", "en_linea"), ("CANAL_TEL", "telefono")):
+        value = raw.get(column)
+        try:
+            wanted = value is not None and to_bool(value)
+        except ValueError:
+            shown = repr(value)[:60]
+            municipality = record.get("municipality_id", "?")
+            raise MappingError(
+                f"{municipality}/SIMUVEGA: field 'channels' from '{column}': expected S/N, "
+                f"found {shown}",
+                user_message=(
+                    f"El sistema de origen (SIMUVEGA) de {municipality} envió un dato no "
+                    f"válido en el campo '{column}' (channels): {shown}."
+                ),
+                field="channels",
+                source_field=column,
+                value=shown,
+            ) from None
+        if wanted:
+            channels.append(channel)
+    return {**record, "channels": channels}
+
+
+# ------------------------------------------------------------------------------- GESMUN
+
+gesmun = sa.MetaData()
+
+SERVICIO = sa.Table(
+    "servicio",
+    gesmun,
+    sa.Column("servicio_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("clave", sa.String(80), nullable=False),
+    sa.Column("cod_municipio", sa.String(4), nullable=False),
+    sa.Column("nombre_servicio", sa.String(200), nullable=False),
+    sa.Column("descripcion", sa.Text),
+    sa.Column("categoria", sa.String(60), nullable=False),
+    sa.Column("requisitos", sa.Text),
+    sa.Column("plazo", sa.Integer),
+    sa.Column("canales", sa.String(120)),
+    sa.Column("fundamento", sa.Text),
+    sa.Column("dependencia", sa.String(60)),
+    sa.Column("publicado", sa.SmallInteger, nullable=False),
+    sa.UniqueConstraint("cod_municipio", "clave"),
+)
+
+TARIFA = sa.Table(
+    "tarifa",
+    gesmun,
+    sa.Column("tarifa_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("servicio_id", sa.Integer, sa.ForeignKey("servicio.servicio_id"), nullable=False),
+    sa.Column("valor_texto", sa.String(30), nullable=False),
+    sa.Column("moneda", sa.String(5), nullable=False),
+)
+
+GESMUN_VIEW = "v_servicios_web"
+_CREATE_VIEW = """
+CREATE VIEW v_servicios_web AS
+SELECT s.servicio_id, s.clave, s.cod_municipio, s.nombre_servicio, s.descripcion,
+       s.categoria, s.requisitos, t.valor_texto, t.moneda, s.plazo, s.canales,
+       s.fundamento, s.dependencia
+FROM servicio s
+LEFT JOIN tarifa t ON t.servicio_id = s.servicio_id
+WHERE s.publicado = 1
+"""
+
+#: Rows GESMUN holds that San Francisco de Macorís must never show: an unpublished service,
+#: and two of a neighbouring municipality (Castillo, ONE code 0603) on the same database.
+GESMUN_HIDDEN = ("constancia-no-delincuencia", "castillo-licencia", "castillo-mercado")
+
+
+def dominican_money(amount: Decimal) -> str:
+    """1500 → "1.500,00": the thousands dot and decimal comma GESMUN stores."""
+    return f"{amount:,.2f}".translate(str.maketrans(",.", ".,"))
+
+
+def _gesmun_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    servicios: list[dict[str, Any]] = []
+    tarifas: list[dict[str, Any]] = []
+    records = [(GESMUN_MUNICIPIO, True, s) for s in catalogue.services(MUNICIPALITY_OF["gesmun"])]
+    model = records[0][2]
+    hidden = [
+        (GESMUN_MUNICIPIO, False, {**model, "id": GESMUN_HIDDEN[0], "name": "Constancia vieja"}),
+        ("0603", True, {**model, "id": GESMUN_HIDDEN[1], "name": "Licencia (Castillo)"}),
+        ("0603", True, {**model, "id": GESMUN_HIDDEN[2], "name": "Mercado (Castillo)"}),
+    ]
+    for number, (municipio, published, s) in enumerate([*records, *hidden], start=101):
+        servicios.append(
+            {
+                "servicio_id": number,
+                "clave": s["id"],
+                "cod_municipio": municipio,
+                "nombre_servicio": s["name"],
+                "descripcion": s["description"],
+                "categoria": GESMUN_CATEGORIES[s["category"]],
+                "requisitos": " | ".join(s["requirements"]),
+                "plazo": s["duration_days"],
+                "canales": ", ".join(GESMUN_CHANNELS[c] for c in s["channels"]),
+                "fundamento": s["legal_basis"],
+                "dependencia": s["department_id"],
+                "publicado": 1 if published else 0,
+            }
+        )
+        if s["fee_amount"] is not None:
+            tarifas.append(
+                {
+                    "tarifa_id": number,
+                    "servicio_id": number,
+                    "valor_texto": dominican_money(s["fee_amount"]),
+                    "moneda": "RD$",
+                }
+            )
+    return servicios, tarifas
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def _system(kind: str) -> LegacySystem:
+    """Accepts the system's name or its municipality's id."""
+    for system, municipality in MUNICIPALITY_OF.items():
+        if kind in (system, municipality):
+            return system
+    known = ", ".join(f"{s} ({m})" for s, m in MUNICIPALITY_OF.items())
+    raise ValueError(f"unknown legacy system {kind!r}; known: {known}")
+
+
+async def _build_simuvega(connection: AsyncConnection) -> None:
+    await connection.run_sync(simuvega.drop_all)
+    await connection.run_sync(simuvega.create_all)
+    tramites, departamentos = _simuvega_rows()
+    await connection.execute(sa.insert(DEPARTAMENTOS), departamentos)
+    await connection.execute(sa.insert(TRAMITES), tramites)
+
+
+async def _build_gesmun(connection: AsyncConnection) -> None:
+    await connection.execute(sa.text("DROP VIEW IF EXISTS v_servicios_web"))
+    await connection.run_sync(gesmun.drop_all)
+    await connection.run_sync(gesmun.create_all)
+    await connection.execute(sa.text(_CREATE_VIEW))
+    servicios, tarifas = _gesmun_rows()
+    await connection.execute(sa.insert(SERVICIO), servicios)
+    await connection.execute(sa.insert(TARIFA), tarifas)
+
+
+async def create_database(kind: str, url: str) -> None:
+    """(Re)create the legacy system `kind` ("simuvega"/"la-vega" or
+    "gesmun"/"san-francisco-de-macoris") with its demo data at the async `url`
+    (sqlite+aiosqlite or postgresql+asyncpg). Existing tables of that system are replaced.
+    """
+    system = _system(kind)
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if system == "simuvega":
+                await _build_simuvega(connection)
+            else:
+                await _build_gesmun(connection)
+    finally:
+        await engine.dispose()
+
+
+#: The SQLite file of each system under `seed_demo`'s directory.
+DEMO_FILES: dict[LegacySystem, str] = {"simuvega": "simuvega.db", "gesmun": "gesmun.db"}
+
+
+async def seed_demo(directory: Path) -> dict[str, str]:
+    """Create both systems as SQLite files in `directory`; returns each municipality's URL.
+
+    {"la-vega": "sqlite+aiosqlite:///…/simuvega.db", "san-francisco-de-macoris": "…/gesmun.db"}
+    """
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    urls: dict[str, str] = {}
+    for system, name in DEMO_FILES.items():
+        url = f"sqlite+aiosqlite:///{(directory / name).absolute()}"
+        await create_database(system, url)
+        urls[MUNICIPALITY_OF[system]] = url
+    return urls
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Create the demo legacy SQL databases.")
+    parser.add_argument("directory", type=Path, help="where to write simuvega.db and gesmun.db")
+    args = parser.parse_args(argv)
+    for municipality, url in asyncio.run(seed_demo(args.directory)).items():
+        print(f"{municipality}: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The demo's simulated municipal systems, on free loopback ports, for the whole session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from connectors import Federation
+from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from tests.fixtures import DEMO_MUNICIPALITIES_DIR, demo_federation
+
+
+@pytest.fixture(scope="session")
+def systems(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSystems]:
+    with demo_systems(tmp_path_factory.mktemp("demo-systems"), DemoPorts(0, 0, 0)) as running:
+        saved = {k: os.environ.get(k) for k in running.environment()}
+        running.export()
+        try:
+            yield running
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def demo(systems: DemoSystems, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Federation]:
+    """The demo federation as `planasmun serve` builds it, with a clock the test controls."""
+    federation = await demo_federation(
+        f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", DEMO_MUNICIPALITIES_DIR, clock=clock
+    )
+    yield federation
+    await federation.close()
