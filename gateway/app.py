@@ -15,6 +15,7 @@ from gateway.explorer import ASSETS as EXPLORER_ASSETS
 from gateway.graphql_app import HubGraphQL
 from gateway.health import Readiness, healthz
 from gateway.hub import Hub
+from gateway.response_cache import ResponseCache, ResponseCacheMiddleware
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings
 
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     """Build the app; raises `InvalidConfiguration` before anything listens if a file is bad."""
     hub = hub or Hub(settings or Settings())
     graphql = HubGraphQL(hub)
+    responses = ResponseCache(hub.settings.response_cache_seconds)
+    hub.response_cache = responses
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -33,7 +36,12 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             await hub.close()
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
+        Route(
+            "/graphql",
+            ResponseCacheMiddleware(graphql, responses),
+            methods=["GET", "POST"],
+            name="graphql",
+        ),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz, name="healthz"),
         Route("/readyz", Readiness(hub).endpoint, name="readyz"),

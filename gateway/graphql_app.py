@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -31,6 +32,12 @@ class HubGraphQL(GraphQL[HubContext, None]):
         return HubContext.create(
             self.hub.federation, request, response if isinstance(response, Response) else None
         )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A browser opening a shared /graphql?query=… link gets the explorer, which reads the

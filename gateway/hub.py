@@ -16,6 +16,7 @@ from connectors import (
 from connectors.native.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
 from gateway.limits import schema_extensions
+from gateway.response_cache import ResponseCache
 from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
 from schema import build_schema
 
@@ -36,6 +37,8 @@ class Hub:
         self.municipalities: dict[str, Municipality] = load_directory(settings.municipalities_dir)
         self.schema: strawberry.Schema = build_schema(schema_extensions(settings))
         self._federation: Federation | None = None
+        #: Set by the app; writes call `response_cache.invalidate()`.
+        self.response_cache: ResponseCache | None = None
 
     @property
     def federation(self) -> Federation:

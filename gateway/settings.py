@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=50)
     readiness_cache_seconds: float = Field(default=5.0, ge=0)
+    response_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Lifetime of cached answers to repeated public queries; 0 turns it off.",
+    )
     behind_https: bool = Field(
         default=False, description="Send HSTS and mark cookies Secure (set behind TLS)."
     )
