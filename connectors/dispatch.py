@@ -22,8 +22,20 @@ from connectors.federation import Federation
 from connectors.resilience import CircuitOpen, retry_transient
 from connectors.types import Capability, RecordKey
 
-#: Calls made to each kind of source, process-wide (benchmarks and metrics read it).
+#: Calls made to each kind of source, process-wide.
 upstream_calls: Counter[str] = Counter()
+
+#: Told of every upstream attempt (error code None) and every failed read (its code):
+#: (connector kind, municipality id, source name, error code). The gateway's metrics
+#: register here, so that this package needs no metrics library.
+CallObserver = Callable[[str, str, str, str | None], None]
+observers: list[CallObserver] = []
+
+
+def _notify(connector: Connector, binding: Binding, code: str | None) -> None:
+    for observer in observers:
+        observer(connector.kind, binding.municipality_id, binding.config.source, code)
+
 
 Call = Callable[[Connector, Binding, list[Any]], Awaitable[Sequence[Any]]]
 
@@ -139,6 +151,7 @@ class Dispatcher:
 
         async def attempt() -> Sequence[Any]:
             upstream_calls[connector.kind] += 1
+            _notify(connector, binding, None)
             return await call(connector, binding, group)
 
         try:
@@ -154,6 +167,7 @@ class Dispatcher:
                     f"{binding.municipality_id}/{source}: no answer in {config.timeout_seconds}s"
                 ) from None
         except ConnectorError as error:
+            _notify(connector, binding, error.code)
             if not isinstance(error, CircuitOpen):
                 health.record_failure(error)
             for index in pending:

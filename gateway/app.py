@@ -11,6 +11,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 import web
+from gateway import metrics
 from gateway.explorer import ASSETS as EXPLORER_ASSETS
 from gateway.graphql_app import HubGraphQL
 from gateway.health import Readiness, healthz
@@ -23,6 +24,7 @@ from gateway.settings import Settings
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Starlette:
     """Build the app; raises `InvalidConfiguration` before anything listens if a file is bad."""
     hub = hub or Hub(settings or Settings())
+    metrics.install()
     graphql = HubGraphQL(hub)
     responses = ResponseCache(hub.settings.response_cache_seconds)
     hub.response_cache = responses
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         ),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz, name="healthz"),
+        Route("/metrics", metrics.metrics_endpoint, name="metrics"),
         Route("/readyz", Readiness(hub).endpoint, name="readyz"),
         Mount("/explorer", StaticFiles(directory=EXPLORER_ASSETS), name="explorer"),
         *web.build_routes(hub.schema),

@@ -132,3 +132,14 @@ async def test_websocket_graphql_transport_ws(live_hub: str) -> None:
 @pytest.mark.parametrize("path", ["/graphql", "/readyz"])
 def test_unknown_methods_are_refused(live_hub: str, path: str) -> None:
     assert httpx.delete(f"{live_hub}{path}").status_code == 405
+
+
+def test_metrics_count_upstream_calls_by_source(live_hub: str) -> None:
+    query = '{ municipality(id: "santiago") { services { id } } } # metrics'
+    assert _post(live_hub, {"query": query}).status_code == 200
+    text = httpx.get(f"{live_hub}/metrics").text
+    assert "# TYPE planasmun_upstream_calls_total counter" in text
+    assert (
+        'planasmun_upstream_calls_total{connector="soap",municipality="santiago",source="munisoft"}'
+        in text
+    )
