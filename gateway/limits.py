@@ -7,14 +7,13 @@ from collections.abc import Callable
 from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
 
+from gateway.query_limits import QueryLimits
 from gateway.settings import Settings
 from schema import PublicError
 
@@ -33,8 +32,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: ValidationCache(maxsize=512),
+        lambda: QueryLimits(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]

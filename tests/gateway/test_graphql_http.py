@@ -74,14 +74,19 @@ def test_too_deep_query_is_a_graphql_error_not_a_500(live_hub: str) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body.get("data") is None
-    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    (error,) = body["errors"]
+    assert "exceeds the maximum operation depth of 10" in error["message"]
+    assert error["message"].startswith("La consulta tiene 18 niveles de profundidad")
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
 
 
 def test_too_many_aliases_is_a_graphql_error(live_hub: str) -> None:
     aliases = " ".join(f"a{i}: municipalities {{ id }}" for i in range(40))
     body = _post(live_hub, {"query": "{ " + aliases + " }"}).json()
     assert body.get("data") is None
-    assert "aliases" in body["errors"][0]["message"].lower()
+    (error,) = body["errors"]
+    assert error["message"].startswith("La consulta usa 40 alias; el máximo es 15.")
+    assert error["extensions"]["code"] == "TOO_MANY_ALIASES"
 
 
 def test_too_many_tokens_is_a_graphql_error(live_hub: str) -> None:
@@ -143,3 +148,21 @@ def test_metrics_count_upstream_calls_by_source(live_hub: str) -> None:
         'planasmun_upstream_calls_total{connector="soap",municipality="santiago",source="munisoft"}'
         in text
     )
+
+
+def test_depth_counts_through_fragments_and_ignores_introspection(live_hub: str) -> None:
+    fragment = (
+        "fragment M on Municipality { services { municipality { services { municipality "
+        "{ services { id } } } } } }"
+    )
+    shallow = "{ municipalities { ...M } } " + fragment
+    assert "errors" not in _post(live_hub, {"query": shallow}).json()
+    deep = (
+        "{ municipalities { services { municipality { services { municipality { ...M } } } } } } "
+    )
+    body = _post(live_hub, {"query": deep + fragment}).json()
+    assert body["errors"][0]["message"].startswith("La consulta tiene 11 niveles")
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+    levels = ["__schema", "types", "fields", "type", *["ofType"] * 7]
+    introspection = "{ " + " { ".join(levels) + " { name" + " }" * (len(levels) + 1)
+    assert "errors" not in _post(live_hub, {"query": introspection}).json()
