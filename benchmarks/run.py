@@ -84,10 +84,19 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def upstreams(latency_ms: float, work: Path) -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "benchmarks.upstreams", "--latency-ms", str(latency_ms),
-         "--data-dir", str(work / f"systems-{latency_ms}")],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.upstreams",
+            "--latency-ms",
+            str(latency_ms),
+            "--data-dir",
+            str(work / f"systems-{latency_ms}"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -126,10 +135,21 @@ def hub(env: dict[str, str], work: Path, workers: int, cache: bool) -> Iterator[
         "PLANASMUN_RESPONSE_CACHE_SECONDS": "60" if cache else "0",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port),
-         "--workers", str(workers)],
-        cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -170,24 +190,43 @@ def _upstream_calls(base: str) -> float:
     )
 
 
-def run_wrk(base: str, scenario: Scenario, work: Path, seconds: int, threads: int,
-            connections: int) -> dict[str, Any]:
+def run_wrk(
+    base: str, scenario: Scenario, work: Path, seconds: int, threads: int, connections: int
+) -> dict[str, Any]:
     body = work / f"{scenario.name}.json"
     body.write_text(json.dumps({"query": scenario.query}), encoding="utf-8")
-    check = httpx.post(f"{base}/graphql", content=body.read_bytes(),
-                       headers={"content-type": "application/json"}, timeout=30).json()
+    check = httpx.post(
+        f"{base}/graphql",
+        content=body.read_bytes(),
+        headers={"content-type": "application/json"},
+        timeout=30,
+    ).json()
     if check.get("errors"):
         raise SystemExit(f"{scenario.name}: the query fails: {check['errors']}")
     env = {**os.environ, "BODY_FILE": str(body)}
     script = str(ROOT / "benchmarks" / "post.lua")
     # Warm-up: connection pools, caches, the WSDL.
-    subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", script, f"{base}/graphql"],  # noqa: S607
-                   env=env, capture_output=True, check=True)
+    subprocess.run(
+        ["wrk", "-t1", "-c4", "-d2s", "-s", script, f"{base}/graphql"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     before = _upstream_calls(base)
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", script,  # noqa: S607
-         f"{base}/graphql"],
-        env=env, capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            script,
+            f"{base}/graphql",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     after = _upstream_calls(base)
     figures: dict[str, Any] = json.loads(out.split("JSON ", 1)[1].splitlines()[0])
@@ -199,8 +238,12 @@ def run_wrk(base: str, scenario: Scenario, work: Path, seconds: int, threads: in
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=2.0)
-    parser.add_argument("--slow-latency-ms", type=float, default=20.0,
-                        help="latency for the concurrency check of scenario (b)")
+    parser.add_argument(
+        "--slow-latency-ms",
+        type=float,
+        default=20.0,
+        help="latency for the concurrency check of scenario (b)",
+    )
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=20)
@@ -212,18 +255,24 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
     work = Path(tempfile.mkdtemp(prefix="planasmun-bench-"))
     rows = []
-    header = (f"{'scenario':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-              f"{'RSS MiB':>8} {'calls/q':>8} {'errors':>7}")
+    header = (
+        f"{'scenario':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'RSS MiB':>8} {'calls/q':>8} {'errors':>7}"
+    )
 
     def report(name: str, latency: float, figures: dict[str, Any], rss: float) -> None:
-        row = (f"{name:<20} {figures['rps']:>8.0f} {figures['p50_us'] / 1000:>8.1f} "
-               f"{figures['p95_us'] / 1000:>8.1f} {figures['p99_us'] / 1000:>8.1f} "
-               f"{rss:>8.0f} {figures['upstream_per_query']:>8.2f} {figures['errors']:>7}")
+        row = (
+            f"{name:<20} {figures['rps']:>8.0f} {figures['p50_us'] / 1000:>8.1f} "
+            f"{figures['p95_us'] / 1000:>8.1f} {figures['p99_us'] / 1000:>8.1f} "
+            f"{rss:>8.0f} {figures['upstream_per_query']:>8.2f} {figures['errors']:>7}"
+        )
         rows.append((name, latency, figures, rss))
         print(f"{row}   [upstream latency {latency:g} ms]", flush=True)
 
-    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-          f"{args.workers} uvicorn worker(s), {os.cpu_count()} CPU(s)")
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+        f"{args.workers} uvicorn worker(s), {os.cpu_count()} CPU(s)"
+    )
     print(header)
     with upstreams(args.latency_ms, work) as env:
         for cache in (False, True):
@@ -232,15 +281,22 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             with hub(env, work, args.workers, cache) as (base, pid):
                 for scenario in group:
-                    figures = run_wrk(base, scenario, work, args.duration, args.threads,
-                                      args.connections)
+                    figures = run_wrk(
+                        base, scenario, work, args.duration, args.threads, args.connections
+                    )
                     report(scenario.name, args.latency_ms, figures, _rss_mib(pid))
     if not args.only or "all-ten" in args.only.split(","):
         all_ten = next(s for s in SCENARIOS if s.name == "all-ten")
-        with upstreams(args.slow_latency_ms, work) as env, \
-                hub(env, work, args.workers, False) as (base, pid):
+        with (
+            upstreams(args.slow_latency_ms, work) as env,
+            hub(env, work, args.workers, False) as (base, pid),
+        ):
             figures = run_wrk(base, all_ten, work, args.duration, args.threads, args.connections)
             report("all-ten", args.slow_latency_ms, figures, _rss_mib(pid))
+            # One client at a time: the latency of one answer, without queueing. Ten
+            # municipalities fetched one after another would take ten times the latency.
+            figures = run_wrk(base, all_ten, work, args.duration, 1, 1)
+            report("all-ten, 1 client", args.slow_latency_ms, figures, _rss_mib(pid))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -1,10 +1,10 @@
 """Simulated municipal systems for the benchmark, in their own process.
 
 Starts the demo's systems (spyne SOAP vendors, the REST portal, the SQL databases and
-workbooks) with a per-request latency, and puts a fast recording proxy in front of SIGEM:
-the first time it sees a request it asks the real spyne server, then it answers the same
-request from memory after the configured latency. Spyne itself needs milliseconds of
-CPU per call; the proxy lets the benchmark measure the hub, not the simulator.
+workbooks) and puts a fast recording proxy in front of each HTTP one: the first time a
+proxy sees a request it asks the real simulator, then it answers the same request from
+memory after the configured latency. Spyne needs milliseconds of CPU per call; the
+proxies let the benchmark measure the hub, not the simulators.
 
 Prints one JSON line with the environment the hub needs, then serves until killed.
 """
@@ -36,10 +36,16 @@ class RecordingProxy:
         self.calls = 0
         self.port = 0
 
-    def _forward(self, method: str, path: str, body: bytes, host: str) -> tuple[int, str, bytes]:
+    def _forward(
+        self, method: str, path: str, body: bytes, headers_in: dict[str, str]
+    ) -> tuple[int, str, bytes]:
         connection = http.client.HTTPConnection(self.target_host, self.target_port, timeout=30)
         try:
-            headers = {"Host": host, "Content-Type": "text/xml; charset=utf-8"}
+            headers = {
+                k: v
+                for k, v in headers_in.items()
+                if k in ("host", "content-type", "soapaction", "authorization", "accept")
+            }
             connection.request(method, path, body=body or None, headers=headers)
             response = connection.getresponse()
             return (
@@ -69,14 +75,15 @@ class RecordingProxy:
                 key = (method, path, body)
                 if key not in self.recorded:
                     self.recorded[key] = await asyncio.to_thread(
-                        self._forward, method, path, body, headers.get("host", "")
+                        self._forward, method, path, body, headers
                     )
                 status, content_type, payload = self.recorded[key]
                 if self.latency:
                     await asyncio.sleep(self.latency)
                 writer.write(
                     f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
-                    f"Content-Length: {len(payload)}\r\n\r\n".encode("latin-1") + payload
+                    f"Content-Length: {len(payload)}\r\n\r\n".encode("latin-1")
+                    + payload
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -98,14 +105,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="planasmun-bench-"))
-    systems = start_demo_systems(data_dir, DemoPorts(0, 0, 0), args.latency_ms)
-    proxy = RecordingProxy(systems.sigem.url, args.latency_ms)
-    ready = threading.Event()
-    thread = threading.Thread(target=asyncio.run, args=(proxy.serve(ready),), daemon=True)
-    thread.start()
-    ready.wait(10)
+    # The simulators answer the first request of each kind; the proxies repeat it after
+    # the latency. Their own speed is therefore not what is measured.
+    systems = start_demo_systems(data_dir, DemoPorts(0, 0, 0), 0.0)
     environment = systems.environment()
-    environment["PLANASMUN_DEMO_SIGEM_PORT"] = str(proxy.port)
+    for name, url in (
+        ("SIGEM", systems.sigem.url),
+        ("MUNISOFT", systems.munisoft.url),
+        ("PORTAL", systems.portal.url),
+    ):
+        proxy = RecordingProxy(url, args.latency_ms)
+        ready = threading.Event()
+        threading.Thread(target=asyncio.run, args=(proxy.serve(ready),), daemon=True).start()
+        ready.wait(10)
+        environment[f"PLANASMUN_DEMO_{name}_PORT"] = str(proxy.port)
     print(json.dumps(environment), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
