@@ -94,6 +94,10 @@ def _print_schema(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Client libraries log every URL they call, query strings included: those may carry
+    # identifiers or, later, personal data. Their warnings and errors still show.
+    for noisy in ("httpx", "httpcore", "zeep", "spyne"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="planasmun", description="PLANASMUN federation hub.")
     commands = parser.add_subparsers(dest="command", required=True)
 
