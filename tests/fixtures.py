@@ -34,3 +34,13 @@ async def demo_federation(
         hub_database_url=database_url, config_dir=PROJECT_ROOT / "config"
     )
     return Federation(load_directory(directory), environment, **options)
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand (cache lifetimes, circuit resets)."""
+
+    def __init__(self, now: float = 10_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -9,26 +9,28 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from connectors.capabilities import CHANNELS, SERVICE_CATEGORIES
 from connectors.native import store
 from connectors.tenants import ConfigProblem, InvalidConfiguration, problems_from_validation
 
-Category = Literal[
-    "urbanismo",
-    "saneamiento",
-    "tributos",
-    "espacio_publico",
-    "cementerios",
-    "certificaciones",
-    "mercados",
-    "social",
-]
-Channel = Literal["presencial", "en_linea", "telefono"]
+
+def _one_of(allowed: frozenset[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"one of {', '.join(sorted(allowed))}")
+        return value
+
+    return AfterValidator(check)
+
+
+Category = Annotated[str, _one_of(SERVICE_CATEGORIES)]
+Channel = Annotated[str, _one_of(CHANNELS)]
 
 
 class _Strict(BaseModel):

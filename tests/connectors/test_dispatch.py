@@ -27,15 +27,7 @@ from connectors import (
     TransientError,
 )
 from schema import HubContext
-from tests.fixtures import MUNICIPALITIES_DIR, demo_federation
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fixtures import MUNICIPALITIES_DIR, FakeClock, demo_federation
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from connectors import Federation
 from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
-from tests.fixtures import DEMO_MUNICIPALITIES_DIR, demo_federation
+from tests.fixtures import DEMO_MUNICIPALITIES_DIR, FakeClock, demo_federation
 
 
 @pytest.fixture(scope="session")
@@ -26,14 +26,6 @@ def systems(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSystems]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

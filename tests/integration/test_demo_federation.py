@@ -11,7 +11,7 @@ import strawberry
 from connectors import Binding, Capability, Connector, Federation, Record, SourceStatus
 from gateway.demo.systems import DemoSystems
 from schema import HubContext
-from tests.integration.conftest import FakeClock
+from tests.fixtures import FakeClock
 
 ALL = "{ municipalities { id services { id name fee { amount } department { name } } } }"
 

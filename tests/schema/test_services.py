@@ -79,3 +79,11 @@ async def test_paging_with_first_and_offset(execute: Execute) -> None:
     assert page == everything[2:5]
     bad = await execute(query, f=5000)
     assert bad.errors and bad.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+
+def test_schema_enums_match_what_connectors_accept() -> None:
+    from connectors.capabilities import CHANNELS, SERVICE_CATEGORIES
+    from schema.services.types import Channel, ServiceCategory
+
+    assert {c.value for c in ServiceCategory} == SERVICE_CATEGORIES
+    assert {c.value for c in Channel} == CHANNELS
