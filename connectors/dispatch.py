@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from connectors.base import Binding, Connector
+from connectors.base import Binding, BindingConfig, Connector
 from connectors.cache import SourceCache
 from connectors.errors import ConnectorError, UpstreamTimeout
 from connectors.federation import Federation
@@ -53,6 +53,25 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return self.error is not None and self.stale_age_seconds is None
+
+
+_shapes: dict[int, tuple[BindingConfig, str]] = {}
+
+
+def _shape(config: BindingConfig) -> str:
+    """What a call depends on besides its keys; the source's local name does not count.
+
+    Computed once per binding (configs hold dicts, so they are not hashable; the entry
+    keeps the config alive, so its id cannot be reused while cached).
+    """
+    entry = _shapes.get(id(config))
+    if entry is not None and entry[0] is config:
+        return entry[1]
+    if len(_shapes) > 4096:
+        _shapes.clear()
+    shape = config.model_dump_json(exclude={"source"})
+    _shapes[id(config)] = (config, shape)
+    return shape
 
 
 class Dispatcher:
@@ -101,7 +120,7 @@ class Dispatcher:
             connector, binding = served
             # Identical bindings on one multi-tenant connector share a call; the local name
             # of the source is irrelevant to what the connector is asked.
-            shape = binding.config.model_dump_json(exclude={"source"})
+            shape = _shape(binding.config)
             if not connector.multi_tenant:
                 shape = f"{municipality_id}|{shape}"
             groups.setdefault((id(connector), shape), (connector, binding, []))[2].append(index)
