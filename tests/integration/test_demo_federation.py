@@ -154,3 +154,40 @@ def _connector(federation: Federation, municipality_id: str) -> Connector:
     served = federation.binding(municipality_id, Capability.SERVICES)
     assert served is not None
     return served[0]
+
+
+async def test_related_records_from_another_source_cost_one_call_per_source(
+    demo: Federation, hub_schema: strawberry.Schema
+) -> None:
+    """La Vega: services from its SQL database, departments from a workbook."""
+    services_source = _connector(demo, "la-vega")
+    served = demo.binding("la-vega", Capability.DEPARTMENTS)
+    assert served is not None
+    departments_source = served[0]
+    assert (services_source.kind, departments_source.kind) == ("sql", "spreadsheet")
+    calls: list[tuple[str, str, int]] = []
+    for connector in (services_source, departments_source):
+        for method in ("list_for", "fetch_many"):
+            real = getattr(connector, method)
+
+            async def spy(
+                binding: Binding,
+                keys: Sequence[Any],
+                real: Any = real,
+                kind: str = connector.kind,
+                method: str = method,
+            ) -> Any:
+                calls.append((kind, method, len(keys)))
+                return await real(binding, keys)
+
+            setattr(connector, method, spy)
+    result = await _run(
+        hub_schema,
+        demo,
+        '{ municipality(id: "la-vega") { services(first: 6) { id department { name } } } }',
+    )
+    assert result.errors is None
+    services = result.data["municipality"]["services"]
+    assert len(services) == 6 and all(s["department"]["name"] for s in services)
+    distinct = len({s["department"]["name"] for s in services})
+    assert calls == [("sql", "list_for", 1), ("spreadsheet", "fetch_many", distinct)]
