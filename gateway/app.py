@@ -12,10 +12,12 @@ from starlette.staticfiles import StaticFiles
 
 import web
 from gateway import metrics
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.explorer import ASSETS as EXPLORER_ASSETS
 from gateway.graphql_app import HubGraphQL
 from gateway.health import Readiness, healthz
 from gateway.hub import Hub
+from gateway.ratelimit import Rate, RateLimiter, RateLimitMiddleware
 from gateway.response_cache import ResponseCache, ResponseCacheMiddleware
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings
@@ -51,10 +53,25 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         Mount("/explorer", StaticFiles(directory=EXPLORER_ASSETS), name="explorer"),
         *web.build_routes(hub.schema),
     ]
+    settings = hub.settings
+    middleware = [Middleware(SecurityHeadersMiddleware, hsts=settings.behind_https)]
+    if settings.rate_limit_enabled:
+        middleware.append(
+            Middleware(
+                RateLimitMiddleware,
+                limiter=RateLimiter.for_url(settings.redis_url),
+                per_ip=Rate(settings.rate_limit_per_minute_ip, burst=settings.rate_limit_burst_ip),
+                per_key=Rate(
+                    settings.rate_limit_per_minute_key, burst=settings.rate_limit_burst_key
+                ),
+                trusted_proxies=settings.trusted_proxies,
+            )
+        )
+    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeadersMiddleware, hsts=hub.settings.behind_https)],
+        middleware=middleware,
         exception_handlers=dict(web.exception_handlers()),
     )
     app.state.hub = hub

@@ -35,7 +35,9 @@ class Hub:
         export_demo_defaults(settings)
         # Validate every municipality file now: nothing starts half-configured.
         self.municipalities: dict[str, Municipality] = load_directory(settings.municipalities_dir)
-        self.schema: strawberry.Schema = build_schema(schema_extensions(settings))
+        self.schema: strawberry.Schema = build_schema(
+            schema_extensions(settings, municipality_count=len(self.municipalities))
+        )
         self._federation: Federation | None = None
         #: Set by the app; writes call `response_cache.invalidate()`.
         self.response_cache: ResponseCache | None = None

@@ -13,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from gateway.query_cost import QueryCost
 from gateway.query_limits import QueryLimits
 from gateway.settings import Settings
 from schema import PublicError
@@ -28,11 +29,20 @@ def should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, PublicError)
 
 
-def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+#: `municipalities` is costed at this many governments when the real number is not given.
+MUNICIPALITIES_ESTIMATE = 10
+
+
+def schema_extensions(
+    settings: Settings, *, municipality_count: int | None = None
+) -> list[Callable[[], SchemaExtension]]:
+    list_sizes = {"Query.municipalities": municipality_count or MUNICIPALITIES_ESTIMATE}
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         lambda: QueryLimits(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases),
+        # After QueryLimits: it costs only documents that passed validation and the limits.
+        lambda: QueryCost(maximum=settings.max_query_cost, list_sizes=list_sizes),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]

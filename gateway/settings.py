@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -55,6 +56,51 @@ class Settings(BaseSettings):
     behind_https: bool = Field(
         default=False, description="Send HSTS and mark cookies Secure (set behind TLS)."
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis shared by every worker and host (redis://host:port/db): rate-limit "
+        "counters. Unset: each process keeps its own.",
+    )
+    rate_limit_enabled: bool = Field(default=True, description="Apply the rate limits below.")
+    rate_limit_per_minute_ip: int = Field(
+        default=300, ge=1, description="Requests per minute from one client address (IPv6: /64)."
+    )
+    rate_limit_burst_ip: int = Field(
+        default=100, ge=1, description="Of those, how many one address may send at once."
+    )
+    rate_limit_per_minute_key: int = Field(
+        default=1200, ge=1, description="Requests per minute with one API key (X-Api-Key)."
+    )
+    rate_limit_burst_key: int = Field(
+        default=300, ge=1, description="Of those, how many one key may send at once."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+        "names the client; from anyone else the header is ignored.",
+    )
+    max_query_cost: int = Field(
+        default=5000,
+        ge=1,
+        description="Largest estimated query cost (see gateway/query_cost.py for the model).",
+    )
+    max_body_bytes: int = Field(
+        default=1 << 20, ge=1024, description="Largest request body, in bytes (413 past it)."
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return value
 
 
 def export_demo_defaults(settings: Settings) -> None:

@@ -152,8 +152,8 @@ def test_metrics_count_upstream_calls_by_source(live_hub: str) -> None:
 
 def test_depth_counts_through_fragments_and_ignores_introspection(live_hub: str) -> None:
     fragment = (
-        "fragment M on Municipality { services { municipality { services { municipality "
-        "{ services { id } } } } } }"
+        "fragment M on Municipality { services(first: 1) { municipality { services(first: 1) "
+        "{ municipality { services(first: 1) { id } } } } } }"
     )
     shallow = "{ municipalities { ...M } } " + fragment
     assert "errors" not in _post(live_hub, {"query": shallow}).json()
