@@ -1,4 +1,4 @@
-"""The `planasmun` command: serve, check-config, migrate, print-schema."""
+"""The `planasmun` command: serve, check-config, migrate, print-schema, audit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from connectors import InvalidConfiguration, load_directory
 from connectors.native.migrate import upgrade
+from gateway.audit_cli import add_audit_commands
 from gateway.settings import Settings, export_demo_defaults
 
 
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("print-schema", help="print the GraphQL SDL").set_defaults(
         handler=_print_schema
     )
+    add_audit_commands(commands)
     args = parser.parse_args(argv)
     code: int = args.handler(args)
     return code

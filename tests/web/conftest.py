@@ -24,9 +24,6 @@ from gateway.app import create_app
 from gateway.hub import Hub
 from gateway.settings import Settings
 from tests.fixtures import MUNICIPALITIES_DIR as NATIVE_MUNICIPALITIES_DIR
-from tests.support import PROJECT_ROOT
-
-MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from lxml.html import HtmlElement
 import web
 from connectors import load_directory
 from schema import build_schema
-from tests.web.conftest import MUNICIPALITIES_DIR
+from tests.fixtures import MUNICIPALITIES_DIR as NATIVE_MUNICIPALITIES_DIR
 from tests.web.htmltools import parse, text_of, texts
 from web.routing import ExampleURL
 
@@ -93,7 +93,7 @@ def test_static_files_are_served(client: httpx.Client) -> None:
 
 def test_home_lists_every_municipality_grouped_by_province(client: httpx.Client) -> None:
     page = get(client, "/")
-    configured = load_directory(MUNICIPALITIES_DIR)
+    configured = load_directory(NATIVE_MUNICIPALITIES_DIR)
     links = {a.get("href"): text_of(a) for a in page.xpath("//main//ul//a")}
     assert links == {f"/municipios/{m.id}": m.file.name for m in configured.values()}
     provinces = texts(page, "//main//h3")
