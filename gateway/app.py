@@ -17,6 +17,8 @@ from gateway.explorer import ASSETS as EXPLORER_ASSETS
 from gateway.graphql_app import HubGraphQL
 from gateway.health import Readiness, healthz
 from gateway.hub import Hub
+from gateway.identity import Identity
+from gateway.identity.login import login_routes
 from gateway.ratelimit import Rate, RateLimiter, RateLimitMiddleware
 from gateway.response_cache import ResponseCache, ResponseCacheMiddleware
 from gateway.security import SecurityHeadersMiddleware
@@ -30,6 +32,8 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     graphql = HubGraphQL(hub)
     responses = ResponseCache(hub.settings.response_cache_seconds)
     hub.response_cache = responses
+    settings = hub.settings
+    identity = Identity(settings.identity, behind_https=settings.behind_https, demo=settings.demo)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             yield
         finally:
             await hub.close()
+            await identity.aclose()
 
     routes = [
         Route(
@@ -51,9 +56,9 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         Route("/metrics", metrics.metrics_endpoint, name="metrics"),
         Route("/readyz", Readiness(hub).endpoint, name="readyz"),
         Mount("/explorer", StaticFiles(directory=EXPLORER_ASSETS), name="explorer"),
+        *login_routes(identity),
         *web.build_routes(hub.schema),
     ]
-    settings = hub.settings
     middleware = [Middleware(SecurityHeadersMiddleware, hsts=settings.behind_https)]
     if settings.rate_limit_enabled:
         middleware.append(
@@ -68,6 +73,9 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             )
         )
     middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    # Innermost: the session cookie, then the principal (bearer token, else session); the
+    # limits above refuse floods before any token is verified.
+    middleware.extend(identity.middleware())
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -75,6 +83,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         exception_handlers=dict(web.exception_handlers()),
     )
     app.state.hub = hub
+    app.state.identity = identity
     return app
 
 

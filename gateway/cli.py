@@ -65,6 +65,12 @@ def _serve(args: argparse.Namespace) -> int:
             + ", ".join(f"{k}={v}" for k, v in sorted(systems.environment().items())),
             flush=True,
         )
+        if settings.identity.issuer is None:
+            from gateway.demo.identity_provider import start_for_demo_hub
+
+            # Sets PLANASMUN_IDENTITY__ISSUER (and the secrets) for the workers to read.
+            provider = start_for_demo_hub(settings.identity)
+            print(f"Demo identity provider: {provider.issuer} (demo accounts on its login page)")
     # Migrate once here, not in each worker at the same time.
     upgrade(settings.database_url)
     print(f"PLANASMUN: http://{settings.host}:{settings.port}/  (explorer: /graphql)", flush=True)

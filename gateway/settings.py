@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gateway.identity.settings import IdentitySettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 
@@ -17,7 +19,10 @@ CONFIG_DIR = PROJECT_ROOT / "config"
 class Settings(BaseSettings):
     """Every knob of the hub. Documented here because this is the reference."""
 
-    model_config = SettingsConfigDict(env_prefix="PLANASMUN_", extra="ignore")
+    #: Nested settings from `PLANASMUN_<FIELD>__<SUBFIELD>`, e.g. PLANASMUN_IDENTITY__ISSUER.
+    model_config = SettingsConfigDict(
+        env_prefix="PLANASMUN_", extra="ignore", env_nested_delimiter="__"
+    )
 
     database_url: str = Field(
         default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'planasmun.db'}",
@@ -86,6 +91,12 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, description="Largest request body, in bytes (413 past it)."
+    )
+    identity: IdentitySettings = Field(
+        default_factory=IdentitySettings,
+        description="Login (OpenID Connect) and the API's bearer tokens: "
+        "PLANASMUN_IDENTITY__ISSUER, PLANASMUN_IDENTITY__CLIENT_ID, … "
+        "(documented in gateway/identity/settings.py).",
     )
 
     @field_validator("trusted_proxies", mode="before")

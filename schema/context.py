@@ -12,12 +12,14 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from connectors import Federation
+from gateway.identity.middleware import principal_from_request
+from gateway.identity.principal import ANONYMOUS, Principal
 from schema.loaders import Loaders
 
 
 @dataclasses.dataclass(slots=True)
 class HubContext:
-    """Carries the federation and this request's loaders (fresh per request)."""
+    """Carries the federation, this request's loaders (fresh per request) and its caller."""
 
     federation: Federation
     loaders: Loaders
@@ -25,6 +27,8 @@ class HubContext:
     response: Response | None = None
     #: Failures of one part of a list that still came back (see `schema.partial`).
     partial_errors: list[GraphQLError] = dataclasses.field(default_factory=list)
+    #: Who is asking: from the bearer token or the session (see `gateway.identity`).
+    principal: Principal = ANONYMOUS
 
     @classmethod
     def create(
@@ -32,8 +36,12 @@ class HubContext:
         federation: Federation,
         request: Request | WebSocket | None = None,
         response: Response | None = None,
+        principal: Principal | None = None,
     ) -> HubContext:
-        return cls(federation, Loaders(federation), request, response)
+        """`principal` defaults to the request's (anonymous without a request)."""
+        if principal is None:
+            principal = ANONYMOUS if request is None else principal_from_request(request)
+        return cls(federation, Loaders(federation), request, response, principal=principal)
 
 
 Info = strawberry.Info[HubContext, Any]

@@ -67,6 +67,7 @@ def running_hub(
         "PLANASMUN_DEMO_SIGEM_PORT": str(free_port()),
         "PLANASMUN_DEMO_MUNISOFT_PORT": str(free_port()),
         "PLANASMUN_DEMO_PORTAL_PORT": str(free_port()),
+        "PLANASMUN_DEMO_IDP_PORT": str(free_port()),
         # Every test request comes from 127.0.0.1: keep the limiter in the path, but out of
         # the way (tests/gateway/test_ratelimit.py checks the limits themselves).
         "PLANASMUN_RATE_LIMIT_PER_MINUTE_IP": "1000000",

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from accessibility import LANGUAGE_PARAMETER, VIEW_PARAMETER, Language, View
+from gateway.identity import Principal, login_link, principal_from_request
 from web import formatting
 from web.i18n import translations
 from web.labels import LABELS
@@ -85,6 +86,16 @@ class Layout:
 
     def static(self, name: str) -> str:
         return f"{self.url(STATIC_ROUTE, path=name)}?v={_fingerprint(name)}"
+
+    @property
+    def principal(self) -> Principal:
+        """Who is signed in (anonymous when nobody is)."""
+        return principal_from_request(self.request)
+
+    @property
+    def login_url(self) -> str | None:
+        """Sign in and come back here; None when the app has no login routes."""
+        return login_link(self.request, self.route)
 
     @property
     def stylesheets(self) -> list[str]:
@@ -164,6 +175,9 @@ class Renderer:
         hub = getattr(request.app.state, "hub", None)
         behind_https = bool(getattr(getattr(hub, "settings", None), "behind_https", False))
         remember(response, preferences, secure=behind_https or request.url.scheme == "https")
+        if layout.principal.is_authenticated:
+            # The page names who is signed in: never kept by a shared cache.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -14,9 +14,7 @@ from schema import HubContext
 from tests.fixtures import FakeClock
 
 #: Every government's whole catalogue (each has fewer than 50 services): cost 3021 of 5000.
-ALL = (
-    "{ municipalities { id services(first: 50) { id name fee { amount } department { name } } } }"
-)
+ALL = "{ municipalities { id services(first: 50) { id name fee { amount } department { name } } } }"
 
 
 async def _run(schema: strawberry.Schema, federation: Federation, query: str) -> Any:

@@ -19,13 +19,15 @@ from starlette.staticfiles import StaticFiles
 import web
 from accessibility import Language, View, same_language
 from gateway.app import create_app
+from gateway.identity import Identity
+from gateway.identity.login import login_routes
 from gateway.settings import Settings
 from schema import build_schema
 from web.routing import ExampleURL, Page
 
 pytestmark = pytest.mark.browser
 
-EXAMPLES = web.example_urls(web.build_routes(build_schema()))
+EXAMPLES = web.example_urls([*login_routes(Identity()), *web.build_routes(build_schema())])
 VARIANTS = [(language, view) for language in Language for view in View]
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},

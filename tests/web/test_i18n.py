@@ -12,6 +12,8 @@ from babel.messages.catalog import Message
 
 import web
 from accessibility import Language, View
+from gateway.identity import Identity
+from gateway.identity.login import login_routes
 from schema import build_schema
 from schema.municipalities.types import MunicipalityKind
 from schema.services.types import Channel, ServiceCategory
@@ -22,7 +24,7 @@ from web.labels import CATEGORY, CHANNEL, KIND
 from web.routing import ExampleURL
 from web.templating import TEMPLATES_DIR, default_renderer
 
-EXAMPLES = web.example_urls(web.build_routes(build_schema()))
+EXAMPLES = web.example_urls([*login_routes(Identity()), *web.build_routes(build_schema())])
 TEMPLATES = sorted(TEMPLATES_DIR.rglob("*.html"))
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 

@@ -1,0 +1,141 @@
+"""Every request's principal: from a bearer token, else from the session, else anonymous.
+
+`IdentityMiddleware` (pure ASGI, inside `SessionMiddleware`) puts the principal in the
+scope; `principal_from_request()` reads it. A bearer token wins over the session, so an
+API client's token decides even in a browser that is signed in. A token that fails
+verification is answered here with 401, `WWW-Authenticate: Bearer error="invalid_token"`
+and a JSON body in the shape of a GraphQL error, naming the problem in Spanish and
+English; nothing behind the middleware runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.identity.errors import ProviderUnavailable, TokenRejected
+from gateway.identity.principal import ANONYMOUS, Principal
+from gateway.identity.sessions import session_principal
+
+if TYPE_CHECKING:
+    from gateway.identity.service import Identity
+
+log = logging.getLogger("planasmun.identity")
+
+#: Where the middleware leaves the principal in the ASGI scope.
+SCOPE_KEY = "planasmun.principal"
+#: WebSocket close code for a refused token (RFC 6455: policy violation).
+POLICY_VIOLATION = 1008
+
+PROVIDER_DOWN = (
+    "No se pudo contactar al proveedor de identidad para verificar el token. "
+    "Intente de nuevo en unos minutos.",
+    "The identity provider could not be reached to verify the token. Try again in a few minutes.",
+)
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an `Authorization: Bearer …` header; None for no or another scheme."""
+    header = connection.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip()
+
+
+def principal_from_request(connection: HTTPConnection) -> Principal:
+    """The principal `IdentityMiddleware` found for this request (anonymous without one)."""
+    found = connection.scope.get(SCOPE_KEY)
+    if isinstance(found, Principal):
+        return found
+    if bearer_token(connection) is not None:
+        # A token nobody verified must not be silently ignored: the app is miswired.
+        raise RuntimeError("a bearer token arrived but IdentityMiddleware is not installed")
+    return ANONYMOUS
+
+
+def unauthorized(error: TokenRejected) -> JSONResponse:
+    es, en = error.message_es, error.message_en
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"{es} ({en})",
+                    "extensions": {
+                        "code": "UNAUTHENTICATED",
+                        "reason": error.problem.value,
+                        "es": es,
+                        "en": en,
+                    },
+                }
+            ]
+        },
+        status_code=401,
+        headers={
+            "WWW-Authenticate": (
+                f'Bearer realm="planasmun", error="invalid_token", error_description="{en}"'
+            ),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def provider_unavailable() -> JSONResponse:
+    es, en = PROVIDER_DOWN
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"{es} ({en})",
+                    "extensions": {"code": "IDENTITY_PROVIDER_UNAVAILABLE", "es": es, "en": en},
+                }
+            ]
+        },
+        status_code=503,
+        headers={"Retry-After": "30", "Cache-Control": "no-store"},
+    )
+
+
+class IdentityMiddleware:
+    def __init__(self, app: ASGIApp, *, identity: Identity) -> None:
+        self.app = app
+        self.identity = identity
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        token = bearer_token(connection)
+        if token is not None:
+            try:
+                principal = await self.identity.principal_from_token(token)
+            except TokenRejected as error:
+                log.info("bearer token refused: %s", error.problem.value)
+                await self._refuse(scope, receive, send, unauthorized(error))
+                return
+            except ProviderUnavailable as error:
+                log.warning("bearer token not verified: %s", error)
+                await self._refuse(scope, receive, send, provider_unavailable())
+                return
+        else:
+            session = scope.get("session")
+            found = None
+            if session is not None:
+                found = session_principal(session, self.identity.settings.issuer)
+            principal = found or ANONYMOUS
+        scope[SCOPE_KEY] = principal
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, response: JSONResponse) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": POLICY_VIOLATION})
+            return
+        await response(scope, receive, send)
