@@ -12,7 +12,9 @@ from starlette.staticfiles import StaticFiles
 
 import web
 from gateway import metrics
+from gateway.api_keys import ApiKeyMiddleware
 from gateway.body_limit import BodyLimitMiddleware
+from gateway.csrf import CSRFMiddleware
 from gateway.explorer import ASSETS as EXPLORER_ASSETS
 from gateway.graphql_app import HubGraphQL
 from gateway.health import Readiness, healthz
@@ -70,12 +72,17 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
                     settings.rate_limit_per_minute_key, burst=settings.rate_limit_burst_key
                 ),
                 trusted_proxies=settings.trusted_proxies,
+                # A known key is counted on its own budget only; an unknown one as its address.
+                verify_key=hub.api_keys.is_known,
             )
         )
     middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     # Innermost: the session cookie, then the principal (bearer token, else session); the
     # limits above refuse floods before any token is verified.
     middleware.extend(identity.middleware())
+    # Then an API key's scopes on the principal, and the forms' CSRF check.
+    middleware.append(Middleware(ApiKeyMiddleware, keys=hub.api_keys))
+    middleware.append(Middleware(CSRFMiddleware))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -30,7 +30,10 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
         return HubContext.create(
-            self.hub.federation, request, response if isinstance(response, Response) else None
+            self.hub.federation,
+            request,
+            response if isinstance(response, Response) else None,
+            api_keys=self.hub.api_keys,
         )
 
     def encode_json(self, data: object) -> bytes:

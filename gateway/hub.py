@@ -15,6 +15,7 @@ from connectors import (
 )
 from connectors.native.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
+from gateway.api_keys import ApiKeys
 from gateway.limits import schema_extensions
 from gateway.response_cache import ResponseCache
 from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
@@ -41,6 +42,8 @@ class Hub:
         self._federation: Federation | None = None
         #: Set by the app; writes call `response_cache.invalidate()`.
         self.response_cache: ResponseCache | None = None
+        #: Developers' API keys, in the hub store (its engine opens on first use).
+        self.api_keys = ApiKeys(settings.database_url)
 
     @property
     def federation(self) -> Federation:
@@ -76,3 +79,4 @@ class Hub:
         if self._federation is not None:
             federation, self._federation = self._federation, None
             await federation.close()
+        await self.api_keys.aclose()

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.printer import print_schema
 
-from schema.api import Query
+from schema.api import Mutation, Query
 from schema.context import HubContext, Info
 from schema.errors import NotFound, PublicError, SourceFailure
 from schema.loaders import Loaders
@@ -23,7 +23,7 @@ def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
     ext: list[Any] = [PartialErrors, *extensions]
-    return strawberry.Schema(query=Query, extensions=ext)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=ext)
 
 
 def sdl() -> str:

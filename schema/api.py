@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.developers.mutations import DeveloperMutations
+from schema.developers.resolvers import DeveloperQueries
 from schema.municipalities.resolvers import MunicipalityQueries
 from schema.services.resolvers import ServiceQueries
 
@@ -11,5 +13,10 @@ from schema.services.resolvers import ServiceQueries
 @strawberry.type(
     description="PLANASMUN: public data of the Dominican Republic's local governments."
 )
-class Query(MunicipalityQueries, ServiceQueries):
+class Query(MunicipalityQueries, ServiceQueries, DeveloperQueries):
+    pass
+
+
+@strawberry.type(description="Changes: each one checks who may make it.")
+class Mutation(DeveloperMutations):
     pass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -15,6 +15,9 @@ from connectors import Federation
 from gateway.identity.middleware import principal_from_request
 from gateway.identity.principal import ANONYMOUS, Principal
 from schema.loaders import Loaders
+
+if TYPE_CHECKING:
+    from gateway.api_keys import ApiKeys
 
 
 @dataclasses.dataclass(slots=True)
@@ -29,6 +32,8 @@ class HubContext:
     partial_errors: list[GraphQLError] = dataclasses.field(default_factory=list)
     #: Who is asking: from the bearer token or the session (see `gateway.identity`).
     principal: Principal = ANONYMOUS
+    #: Developers' API keys in the hub store (None where the hub has none, e.g. tests).
+    api_keys: ApiKeys | None = None
 
     @classmethod
     def create(
@@ -37,11 +42,19 @@ class HubContext:
         request: Request | WebSocket | None = None,
         response: Response | None = None,
         principal: Principal | None = None,
+        api_keys: ApiKeys | None = None,
     ) -> HubContext:
         """`principal` defaults to the request's (anonymous without a request)."""
         if principal is None:
             principal = ANONYMOUS if request is None else principal_from_request(request)
-        return cls(federation, Loaders(federation), request, response, principal=principal)
+        return cls(
+            federation,
+            Loaders(federation),
+            request,
+            response,
+            principal=principal,
+            api_keys=api_keys,
+        )
 
 
 Info = strawberry.Info[HubContext, Any]

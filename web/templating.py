@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from accessibility import LANGUAGE_PARAMETER, VIEW_PARAMETER, Language, View
+from gateway.csrf import csrf_field
 from gateway.identity import Principal, login_link, principal_from_request
 from web import formatting
 from web.i18n import translations
@@ -147,6 +148,8 @@ def _environment(language: Language) -> Environment:
     env.filters["data"] = as_data
     env.globals["category_options"] = category_options
     env.globals["local_service_id"] = local_service_id
+    # `{{ csrf_field() }}` in every form that posts (see gateway.csrf).
+    env.globals["csrf_field"] = csrf_field
     env.filters["money"] = money
     return env
 

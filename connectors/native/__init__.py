@@ -1,6 +1,7 @@
-"""The hub's own store as a connector kind (`native`), and its audit log."""
+"""The hub's own store as a connector kind (`native`), its audit log and API keys."""
 
-from connectors.native import audit  # its tables join store.metadata (Alembic, tests)
+# Their tables join store.metadata (Alembic, tests).
+from connectors.native import api_keys, audit
 from connectors.native.connector import NativeConnector, NativeSourceConfig
 
-__all__ = ["NativeConnector", "NativeSourceConfig", "audit"]
+__all__ = ["NativeConnector", "NativeSourceConfig", "api_keys", "audit"]

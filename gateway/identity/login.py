@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.csrf import checks_own_token
 from gateway.identity import urls
 from gateway.identity.errors import (
     IdentityNotConfigured,
@@ -221,6 +222,7 @@ class LoginRoutes:
     async def logout_page(self, request: Request) -> Response:
         return self._logout_page(request)
 
+    @checks_own_token  # a stale token gets the sign-out page again, not a bare refusal
     async def logout(self, request: Request) -> Response:
         async with request.form(max_files=0, max_fields=5) as form:
             submitted = form.get("csrf")

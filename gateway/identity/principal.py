@@ -21,6 +21,9 @@ class PrincipalKind(enum.StrEnum):
     STAFF = "staff"
     #: The Liga Municipal Dominicana's administrators: national, not of a municipality.
     NATIONAL_ADMIN = "national_admin"
+    #: An API client known only by its key (`X-Api-Key`, see `gateway.api_keys`): no
+    #: person and no roles, only the key's scopes.
+    DEVELOPER = "developer"
 
 
 class StaffRole(enum.StrEnum):
@@ -53,6 +56,9 @@ class Principal:
     kind: PrincipalKind
     #: Municipality id → roles there. Hashing ignores it (a mapping is unhashable).
     staff_roles: StaffRoles = dataclasses.field(default_factory=lambda: _NO_ROLES, hash=False)
+    #: What an API key presented with this request grants (`gateway.api_keys.ApiScope`
+    #: values). Never kept in the session: a key comes with every request.
+    scopes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if (self.subject is None) != (self.kind is PrincipalKind.ANONYMOUS):
@@ -72,6 +78,10 @@ class Principal:
     def municipalities(self) -> frozenset[str]:
         """The local governments this principal works for."""
         return frozenset(self.staff_roles)
+
+    def has_scope(self, scope: str) -> bool:
+        """An API key presented with this request grants `scope`."""
+        return scope in self.scopes
 
     def is_staff_of(self, municipality_id: str) -> bool:
         return bool(self.staff_roles.get(municipality_id))

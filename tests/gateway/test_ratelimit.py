@@ -22,7 +22,9 @@ from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
+from gateway.api_keys import ApiKeys, ApiScope
 from gateway.app import create_app
+from gateway.identity.principal import Principal, PrincipalKind
 from gateway.ratelimit import (
     ClientAddress,
     Decision,
@@ -515,7 +517,8 @@ def test_the_hub_with_two_workers_and_redis_enforces_all_three_limits(
         with running_hub(tmp_path, env) as base:
             codes = asyncio.run(_post_spread(base, sent))
             costly = "{ municipalities { services(first: 200) { id name department { name } } } }"
-            key = {"x-api-key": "test-key"}
+            # A known key has a budget of its own: the address's is spent.
+            key = {"x-api-key": asyncio.run(_issue_key(tmp_path / "hub.db"))}
             too_costly = httpx.post(
                 f"{base}/graphql", json={"query": costly}, headers=key, timeout=10
             )
@@ -533,6 +536,20 @@ def test_the_hub_with_two_workers_and_redis_enforces_all_three_limits(
     assert too_costly.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert too_large.status_code == 413
     assert probe.status_code == 200
+
+
+async def _issue_key(database: Path) -> str:
+    keys = ApiKeys(f"sqlite+aiosqlite:///{database}")
+    try:
+        issued = await keys.issue(
+            name="Prueba de límites",
+            contact_email="limites@example.do",
+            scopes=[ApiScope.READ_PUBLIC],
+            by=Principal("demo-lmd-0006", "Luis Manuel Díaz", PrincipalKind.NATIONAL_ADMIN),
+        )
+    finally:
+        await keys.aclose()
+    return issued.key
 
 
 async def _post_spread(base: str, count: int) -> list[int]:

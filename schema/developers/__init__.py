@@ -1,0 +1,1 @@
+"""Developers' API keys: the national administrator issues, lists and revokes them."""

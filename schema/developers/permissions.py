@@ -1,0 +1,63 @@
+"""Who may do what with API keys, and the scope check for API clients' operations.
+
+Both raise `PublicError`s (so the gateway shows them): `UNAUTHENTICATED` for a caller who
+presented nothing, `FORBIDDEN` for one who may not. Use them as field extensions::
+
+    @strawberry.mutation(permission_classes=[IsNationalAdmin])
+    @strawberry.mutation(extensions=[PermissionExtension([HasScope(ApiScope.SUBMIT_OPEN311)])])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+
+from gateway.api_keys import ApiScope
+from schema.context import Info
+from schema.errors import PublicError
+
+
+class Unauthenticated(PublicError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(PublicError):
+    code = "FORBIDDEN"
+
+
+class IsNationalAdmin(BasePermission):
+    """Only the Liga Municipal Dominicana's national administrators."""
+
+    message = "Solo la administración nacional (LMD) puede gestionar las claves de API."
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if not principal.is_authenticated:
+            raise Unauthenticated(
+                "Inicie sesión como administrador nacional (LMD) para gestionar las claves de API."
+            )
+        return principal.is_national_admin
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message or "")
+
+
+class HasScope(BasePermission):
+    """The request presented an API key (`X-Api-Key`) that grants `scope`."""
+
+    def __init__(self, scope: ApiScope) -> None:
+        self.scope = scope
+        self.message = (
+            f"Esta operación requiere una clave de API con el permiso {scope.name}; "
+            "envíela en la cabecera X-Api-Key."
+        )
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if not principal.is_authenticated:
+            raise Unauthenticated(self.message or "", requiredScope=self.scope.name)
+        return principal.has_scope(self.scope)
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message or "", requiredScope=self.scope.name)

@@ -1,0 +1,56 @@
+"""The national administrator's listing of API keys, and the errors every operation maps."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import strawberry
+
+from connectors.native.audit import AuditLogError
+from gateway.api_keys import ApiKeys, ApiKeyStoreUnavailable
+from schema.context import Info
+from schema.developers.permissions import IsNationalAdmin
+from schema.developers.types import ApiKey
+from schema.errors import PublicError
+
+
+class KeysUnavailable(PublicError):
+    code = "UNAVAILABLE"
+
+
+def keys_of(info: Info) -> ApiKeys:
+    keys = info.context.api_keys
+    if keys is None:
+        raise KeysUnavailable("Este servidor no tiene registro de claves de API.")
+    return keys
+
+
+@contextlib.contextmanager
+def store_errors() -> Iterator[None]:
+    """The hub store's failures as a public error (the details go to the log only)."""
+    try:
+        yield
+    except (ApiKeyStoreUnavailable, AuditLogError) as exc:
+        raise KeysUnavailable(
+            "No se pudo consultar el registro de claves de API. Intente de nuevo en unos minutos."
+        ) from exc
+
+
+def client_address(info: Info) -> str | None:
+    request = info.context.request
+    client = None if request is None else request.client
+    return None if client is None else client.host
+
+
+@strawberry.type
+class DeveloperQueries:
+    @strawberry.field(
+        description="Every API key ever issued, newest first (national administrator only). "
+        "Never the keys themselves.",
+        permission_classes=[IsNationalAdmin],
+    )
+    async def api_keys(self, info: Info) -> list[ApiKey] | None:
+        with store_errors():
+            records = await keys_of(info).list_keys(by=info.context.principal)
+        return [ApiKey(record=record) for record in records]
