@@ -73,11 +73,13 @@ PAIRS: tuple[Pair, ...] = (
     Pair("focus-text", "focus", AA_NORMAL_TEXT, "a focused link or button"),
     Pair("on-button", "button", AA_NORMAL_TEXT, "button label"),
     Pair("on-button", "button-hover", AA_NORMAL_TEXT, "button label under the pointer"),
+    Pair("on-button", "error", AA_NORMAL_TEXT, "label of a button that deletes data"),
     Pair("error", "background", AA_NORMAL_TEXT, "error and warning text"),
     Pair("text", "background", AA_NON_TEXT, "field borders and the inner focus ring"),
     Pair("focus", "brand", AA_NON_TEXT, "outer focus ring inside the header"),
     Pair("accent", "background", AA_NON_TEXT, "stripe under the header"),
     Pair("error", "notice", AA_NON_TEXT, "border of warning notices"),
+    Pair("error", "background", AA_NON_TEXT, "bars and borders of fields with an error"),
 )
 
 

@@ -34,6 +34,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
             request,
             response if isinstance(response, Response) else None,
             api_keys=self.hub.api_keys,
+            audit_log=self.hub.audit_log,
+            citizens=self.hub.citizens,
         )
 
     def encode_json(self, data: object) -> bytes:

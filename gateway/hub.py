@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import (
     Capability,
@@ -13,8 +14,11 @@ from connectors import (
     Municipality,
     load_directory,
 )
+from connectors.native.audit import AuditLog
+from connectors.native.citizens import CitizenStore
 from connectors.native.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
+from connectors.native.store import create_engine
 from gateway.api_keys import ApiKeys
 from gateway.limits import schema_extensions
 from gateway.response_cache import ResponseCache
@@ -40,6 +44,9 @@ class Hub:
             schema_extensions(settings, municipality_count=len(self.municipalities))
         )
         self._federation: Federation | None = None
+        self._store: AsyncEngine | None = None
+        self._audit_log: AuditLog | None = None
+        self._citizens: CitizenStore | None = None
         #: Set by the app; writes call `response_cache.invalidate()`.
         self.response_cache: ResponseCache | None = None
         #: Developers' API keys, in the hub store (its engine opens on first use).
@@ -50,6 +57,20 @@ class Hub:
         if self._federation is None:
             raise HubNotStarted("the hub has not been started")
         return self._federation
+
+    @property
+    def audit_log(self) -> AuditLog:
+        """The audit log of personal-data access, in the hub store."""
+        if self._audit_log is None:
+            raise HubNotStarted("the hub has not been started")
+        return self._audit_log
+
+    @property
+    def citizens(self) -> CitizenStore:
+        """Citizens' profiles and consents, in the hub store."""
+        if self._citizens is None:
+            raise HubNotStarted("the hub has not been started")
+        return self._citizens
 
     async def start(self) -> None:
         settings = self.settings
@@ -63,8 +84,16 @@ class Hub:
             hub_database_url=settings.database_url, config_dir=CONFIG_DIR
         )
         self._federation = Federation(self.municipalities, environment)
+        self._store = create_engine(settings.database_url)
+        self._audit_log = AuditLog(self._store)
+        # A change to citizens' data changes public counts: cached answers must go.
+        self._citizens = CitizenStore(self._store, on_change=self._invalidate_responses)
         await self._federation.check_all()
         log.info("hub ready: %d municipalities", len(self.municipalities))
+
+    def _invalidate_responses(self) -> None:
+        if self.response_cache is not None:
+            self.response_cache.invalidate()
 
     def _on_hub_store(self) -> set[str]:
         """Municipalities whose catalogue the hub store holds (no system of their own)."""
@@ -76,6 +105,10 @@ class Hub:
         }
 
     async def close(self) -> None:
+        self._audit_log = self._citizens = None
+        if self._store is not None:
+            store, self._store = self._store, None
+            await store.dispose()
         if self._federation is not None:
             federation, self._federation = self._federation, None
             await federation.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.citizens import CitizenMutations, CitizenQueries
 from schema.developers.mutations import DeveloperMutations
 from schema.developers.resolvers import DeveloperQueries
 from schema.municipalities.resolvers import MunicipalityQueries
@@ -13,10 +14,10 @@ from schema.services.resolvers import ServiceQueries
 @strawberry.type(
     description="PLANASMUN: public data of the Dominican Republic's local governments."
 )
-class Query(MunicipalityQueries, ServiceQueries, DeveloperQueries):
+class Query(MunicipalityQueries, ServiceQueries, DeveloperQueries, CitizenQueries):
     pass
 
 
 @strawberry.type(description="Changes: each one checks who may make it.")
-class Mutation(DeveloperMutations):
+class Mutation(DeveloperMutations, CitizenMutations):
     pass

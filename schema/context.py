@@ -17,6 +17,8 @@ from gateway.identity.principal import ANONYMOUS, Principal
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:
+    from connectors.native.audit import AuditLog
+    from connectors.native.citizens import CitizenStore
     from gateway.api_keys import ApiKeys
 
 
@@ -34,6 +36,10 @@ class HubContext:
     principal: Principal = ANONYMOUS
     #: Developers' API keys in the hub store (None where the hub has none, e.g. tests).
     api_keys: ApiKeys | None = None
+    #: The hub store's audit log and citizens' data (see `schema.personal`). None where no
+    #: store is wired (schema-only tests): personal data is then never shown or changed.
+    audit_log: AuditLog | None = None
+    citizens: CitizenStore | None = None
 
     @classmethod
     def create(
@@ -43,6 +49,9 @@ class HubContext:
         response: Response | None = None,
         principal: Principal | None = None,
         api_keys: ApiKeys | None = None,
+        *,
+        audit_log: AuditLog | None = None,
+        citizens: CitizenStore | None = None,
     ) -> HubContext:
         """`principal` defaults to the request's (anonymous without a request)."""
         if principal is None:
@@ -54,6 +63,8 @@ class HubContext:
             response,
             principal=principal,
             api_keys=api_keys,
+            audit_log=audit_log,
+            citizens=citizens,
         )
 
 

@@ -12,16 +12,32 @@ from gateway.limits import schema_extensions
 from gateway.settings import Settings
 from schema import HubContext, build_schema
 from tests.fixtures import Execute, demo_federation
+from tests.privacy.logscan import PersonalDataLogScan, capture_logs
 from tests.support import CHROMIUM, CHROMIUM_ARGS, require, running_hub
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run browser tests last.
+    """Run browser tests last, and the scan of the run's logs after everything.
 
     Playwright's sync API keeps an event loop in the main thread for the whole session;
     once the browser is up, pytest-asyncio can no longer start loops for async tests.
     """
-    items.sort(key=lambda item: "chromium" in getattr(item, "fixturenames", ()))
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("log_scan") is not None,
+            "chromium" in getattr(item, "fixturenames", ()),
+        )
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_log_scan(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[PersonalDataLogScan]:
+    """Every log record of the run, and the log files of the hubs tests start (under the
+    run's temporary directory), for the last test to scan for personal data."""
+    with capture_logs(tmp_path_factory.getbasetemp()) as scan:
+        yield scan
 
 
 @pytest.fixture(scope="session")

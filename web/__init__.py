@@ -11,6 +11,7 @@ import strawberry
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from web.citizen_pages import citizen_routes
 from web.errors import exception_handlers
 from web.pages import Pages
 from web.routing import Example, ExampleURL, Page, example_urls, pages
@@ -19,9 +20,10 @@ from web.templating import STATIC_DIR, STATIC_ROUTE, default_renderer
 
 def build_routes(schema: strawberry.Schema) -> list[BaseRoute]:
     """The web client's routes; catalogues and templates are loaded here, at start-up."""
-    site = Pages(schema, default_renderer())
+    renderer = default_renderer()
     return [
-        *site.routes(),
+        *Pages(schema, renderer).routes(),
+        *citizen_routes(schema, renderer),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name=STATIC_ROUTE),
     ]
 

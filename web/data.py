@@ -36,11 +36,13 @@ async def run_query(
     query: str,
     variables: Mapping[str, Any] | None = None,
 ) -> QueryResult:
-    federation = request.app.state.hub.federation
+    hub = request.app.state.hub
     result = await schema.execute(
         query,
         variable_values=dict(variables or {}),
-        context_value=HubContext.create(federation, request),
+        context_value=HubContext.create(
+            hub.federation, request, audit_log=hub.audit_log, citizens=hub.citizens
+        ),
     )
     if result.data is None:
         messages = "; ".join(e.message for e in result.errors or [])

@@ -18,11 +18,14 @@ from starlette.routing import BaseRoute, Route
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Example:
-    """One URL of a page: path parameters and query string, and the status it answers."""
+    """One URL of a page: path parameters and query string, the status it answers, and
+    the demo account (`gateway.demo.identity_provider`) the audits sign in as to see it
+    (None: anonymous)."""
 
     path_params: Mapping[str, str] = dataclasses.field(default_factory=dict)
     query: Mapping[str, str] = dataclasses.field(default_factory=dict)
     status: int = 200
+    signed_in_as: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class ExampleURL:
     page: str
     url: str
     status: int
+    signed_in_as: str | None = None
 
 
 class Page(Route):
@@ -49,7 +53,8 @@ class Page(Route):
         self.examples: tuple[Example, ...] = tuple(examples)
         # Building every URL now turns a wrong parameter name into a start-up error.
         self.example_urls = tuple(
-            ExampleURL(name, self._url(example), example.status) for example in self.examples
+            ExampleURL(name, self._url(example), example.status, example.signed_in_as)
+            for example in self.examples
         )
 
     def _url(self, example: Example) -> str:

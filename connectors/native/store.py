@@ -31,7 +31,11 @@ services = Table(
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for the hub store; SQLite gets a busy timeout for several workers."""
+    """An async engine for the hub store; SQLite gets a busy timeout for several workers.
+
+    Statement parameters never appear in SQLAlchemy's errors and logs (`hide_parameters`):
+    they may be citizens' personal data.
+    """
     if url.startswith("sqlite"):
-        return create_async_engine(url, connect_args={"timeout": 30})
-    return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)

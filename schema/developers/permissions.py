@@ -14,6 +14,7 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from gateway.api_keys import ApiScope
+from schema import personal
 from schema.context import Info
 from schema.errors import PublicError
 
@@ -26,21 +27,14 @@ class Forbidden(PublicError):
     code = "FORBIDDEN"
 
 
-class IsNationalAdmin(BasePermission):
-    """Only the Liga Municipal Dominicana's national administrators."""
+class IsNationalAdmin(personal.IsNationalAdmin):
+    """Only the Liga Municipal Dominicana's national administrators (the schema's one
+    check, `schema.personal.IsNationalAdmin`), in the words of API keys."""
 
     message = "Solo la administración nacional (LMD) puede gestionar las claves de API."
-
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        principal = info.context.principal
-        if not principal.is_authenticated:
-            raise Unauthenticated(
-                "Inicie sesión como administrador nacional (LMD) para gestionar las claves de API."
-            )
-        return principal.is_national_admin
-
-    def on_unauthorized(self) -> None:
-        raise Forbidden(self.message or "")
+    unauthenticated_message = (
+        "Inicie sesión como administrador nacional (LMD) para gestionar las claves de API."
+    )
 
 
 class HasScope(BasePermission):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -22,8 +22,11 @@ from connectors import (
 )
 from gateway.app import create_app
 from gateway.hub import Hub
+from gateway.identity.sessions import SESSION_COOKIE
 from gateway.settings import Settings
 from tests.fixtures import MUNICIPALITIES_DIR as NATIVE_MUNICIPALITIES_DIR
+from tests.privacy.support import prepare_demo_data
+from web.routing import ExampleURL
 
 
 @pytest.fixture
@@ -31,6 +34,26 @@ def client(live_hub: str) -> Iterator[httpx.Client]:
     """A browser-like client of the live hub: asks for HTML, keeps cookies per test."""
     with httpx.Client(base_url=live_hub, headers={"Accept": "text/html"}, timeout=10) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def demo_sessions(live_hub: str) -> Mapping[str, str]:
+    """Session cookies of the demo citizens on the live hub, by username, for the examples
+    that sign in (`Example.signed_in_as`). María writes her profile and a staff member
+    reads it first, so that her pages show everything they can."""
+    return prepare_demo_data(live_hub)
+
+
+def example_headers(
+    example: ExampleURL, sessions: Mapping[str, str], **cookies: str
+) -> dict[str, str]:
+    """Headers to GET an example: the preference cookies given, and the session of the
+    account it signs in as."""
+    if example.signed_in_as is not None:
+        cookies[SESSION_COOKIE] = sessions[example.signed_in_as]
+    if not cookies:
+        return {}
+    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
 
 
 class DownConnector(Connector):

@@ -8,7 +8,7 @@ HTML route escapes that discovery.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -21,6 +21,7 @@ from accessibility import Language, View, same_language
 from gateway.app import create_app
 from gateway.identity import Identity
 from gateway.identity.login import login_routes
+from gateway.identity.sessions import SESSION_COOKIE
 from gateway.settings import Settings
 from schema import build_schema
 from web.routing import ExampleURL, Page
@@ -48,24 +49,53 @@ def axe() -> Any:
     return Axe()
 
 
-@pytest.fixture(scope="module")
-def tabs(chromium: Any, live_hub: str) -> Iterator[dict[tuple[Language, View], Any]]:
-    """One browser tab per language and view; the choice travels as the site's cookies."""
-    contexts = []
-    opened = {}
-    for language, view in VARIANTS:
-        context = chromium.new_context(base_url=live_hub, viewport={"width": 1280, "height": 900})
-        context.add_cookies(
-            [
-                {"name": "lang", "value": language.value, "url": live_hub},
-                {"name": "vista", "value": view.value, "url": live_hub},
+class Tabs:
+    """One browser tab per language, view and signed-in demo account (None: anonymous),
+    opened when first needed; the choices travel as the site's cookies."""
+
+    def __init__(self, chromium: Any, live_hub: str, sessions: Mapping[str, str]) -> None:
+        self.chromium = chromium
+        self.live_hub = live_hub
+        self.sessions = sessions
+        self.contexts: list[Any] = []
+        self.opened: dict[tuple[Language, View, str | None], Any] = {}
+
+    def __getitem__(self, variant: tuple[Language, View]) -> Any:
+        return self.tab(variant, None)
+
+    def tab(self, variant: tuple[Language, View], user: str | None) -> Any:
+        key = (*variant, user)
+        if key not in self.opened:
+            language, view = variant
+            context = self.chromium.new_context(
+                base_url=self.live_hub, viewport={"width": 1280, "height": 900}
+            )
+            cookies = [
+                {"name": "lang", "value": language.value, "url": self.live_hub},
+                {"name": "vista", "value": view.value, "url": self.live_hub},
             ]
-        )
-        contexts.append(context)
-        opened[(language, view)] = context.new_page()
+            if user is not None:
+                cookies.append(
+                    {"name": SESSION_COOKIE, "value": self.sessions[user], "url": self.live_hub}
+                )
+            context.add_cookies(cookies)
+            self.contexts.append(context)
+            self.opened[key] = context.new_page()
+        return self.opened[key]
+
+    def for_example(self, variant: tuple[Language, View], example: ExampleURL) -> Any:
+        return self.tab(variant, example.signed_in_as)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def tabs(chromium: Any, live_hub: str, demo_sessions: Mapping[str, str]) -> Iterator[Tabs]:
+    opened = Tabs(chromium, live_hub, demo_sessions)
     yield opened
-    for context in contexts:
-        context.close()
+    opened.close()
 
 
 def _open(page: Any, example: ExampleURL, language: Language) -> None:
@@ -79,12 +109,12 @@ def _open(page: Any, example: ExampleURL, language: Language) -> None:
 @pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
 def test_axe_finds_no_wcag_violation(
-    tabs: dict[tuple[Language, View], Any],
+    tabs: Tabs,
     axe: Any,
     example: ExampleURL,
     variant: tuple[Language, View],
 ) -> None:
-    page = tabs[variant]
+    page = tabs.for_example(variant, example)
     _open(page, example, variant[0])
     results = axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{example.url}\n{results.generate_report()}"
@@ -93,10 +123,10 @@ def test_axe_finds_no_wcag_violation(
 @pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
 def test_nothing_scrolls_sideways_at_320_px(
-    tabs: dict[tuple[Language, View], Any], example: ExampleURL, variant: tuple[Language, View]
+    tabs: Tabs, example: ExampleURL, variant: tuple[Language, View]
 ) -> None:
     """WCAG 1.4.10 Reflow: 320 CSS px is also 1280 px at 400 % zoom (200 % is wider)."""
-    page = tabs[variant]
+    page = tabs.for_example(variant, example)
     page.set_viewport_size({"width": 320, "height": 640})
     try:
         _open(page, example, variant[0])
@@ -139,7 +169,7 @@ _FOCUS_STATE = """() => {
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
 def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(
-    tabs: dict[tuple[Language, View], Any], variant: tuple[Language, View]
+    tabs: Tabs, variant: tuple[Language, View]
 ) -> None:
     page = tabs[variant]
     _open(page, EXAMPLES[0], variant[0])
@@ -158,10 +188,10 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(
 @pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
 def test_every_tab_stop_shows_a_visible_unobscured_focus(
-    tabs: dict[tuple[Language, View], Any], example: ExampleURL, variant: tuple[Language, View]
+    tabs: Tabs, example: ExampleURL, variant: tuple[Language, View]
 ) -> None:
     """WCAG 2.4.7 Focus Visible and 2.4.11 Focus Not Obscured, by tabbing for real."""
-    page = tabs[variant]
+    page = tabs.for_example(variant, example)
     _open(page, example, variant[0])
     seen: list[dict[str, Any]] = []
     for _ in range(200):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from gateway.identity.login import login_routes
 from schema import build_schema
 from schema.municipalities.types import MunicipalityKind
 from schema.services.types import Channel, ServiceCategory
+from tests.web.conftest import example_headers
 from tests.web.htmltools import parse, text_in_page_language
 from web.extract import extract_messages
 from web.i18n import read_catalogue, translations
@@ -148,9 +150,10 @@ def _words(text: str) -> set[str]:
 @pytest.mark.parametrize("view", View)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
 def test_english_pages_show_no_spanish_interface_text(
-    client: httpx.Client, example: ExampleURL, view: View
+    client: httpx.Client, example: ExampleURL, view: View, demo_sessions: Mapping[str, str]
 ) -> None:
-    response = client.get(example.url, headers={"Cookie": f"lang=en; vista={view.value}"})
+    headers = example_headers(example, demo_sessions, lang="en", vista=view.value)
+    response = client.get(example.url, headers=headers)
     assert response.status_code == example.status
     document = parse(response.text)
     assert document.get("lang") == "en"
@@ -160,9 +163,11 @@ def test_english_pages_show_no_spanish_interface_text(
 @pytest.mark.parametrize("view", View)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
 def test_spanish_pages_show_no_english_interface_text(
-    client: httpx.Client, example: ExampleURL, view: View
+    client: httpx.Client, example: ExampleURL, view: View, demo_sessions: Mapping[str, str]
 ) -> None:
-    response = client.get(example.url, headers={"Cookie": f"vista={view.value}"})
+    response = client.get(
+        example.url, headers=example_headers(example, demo_sessions, vista=view.value)
+    )
     assert response.status_code == example.status
     document = parse(response.text)
     assert document.get("lang") == "es-DO"

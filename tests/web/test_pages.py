@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ import web
 from connectors import load_directory
 from schema import build_schema
 from tests.fixtures import MUNICIPALITIES_DIR as NATIVE_MUNICIPALITIES_DIR
+from tests.web.conftest import example_headers
 from tests.web.htmltools import parse, text_of, texts
 from web.routing import ExampleURL
 
@@ -37,8 +39,10 @@ def graphql(client: httpx.Client, query: str, **variables: object) -> dict[str, 
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
-def test_every_page_has_the_layout(client: httpx.Client, example: ExampleURL) -> None:
-    response = client.get(example.url)
+def test_every_page_has_the_layout(
+    client: httpx.Client, example: ExampleURL, demo_sessions: Mapping[str, str]
+) -> None:
+    response = client.get(example.url, headers=example_headers(example, demo_sessions))
     assert response.status_code == example.status
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = parse(response.text)
@@ -59,8 +63,10 @@ def test_every_page_has_the_layout(client: httpx.Client, example: ExampleURL) ->
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
-def test_pages_obey_the_content_security_policy(client: httpx.Client, example: ExampleURL) -> None:
-    response = client.get(example.url)
+def test_pages_obey_the_content_security_policy(
+    client: httpx.Client, example: ExampleURL, demo_sessions: Mapping[str, str]
+) -> None:
+    response = client.get(example.url, headers=example_headers(example, demo_sessions))
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page = parse(response.text)
     assert page.xpath("//style | //*[@style]") == []
@@ -321,11 +327,14 @@ def test_the_simplified_view_is_remembered(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.url)
-def test_both_views_show_the_same_text(client: httpx.Client, example: ExampleURL) -> None:
+def test_both_views_show_the_same_text(
+    client: httpx.Client, example: ExampleURL, demo_sessions: Mapping[str, str]
+) -> None:
     """The simplified view rearranges; it never drops information."""
 
     def words(view: str) -> list[str]:
-        page = parse(client.get(example.url, headers={"Cookie": f"vista={view}"}).text)
+        headers = example_headers(example, demo_sessions, vista=view)
+        page = parse(client.get(example.url, headers=headers).text)
         for chrome in page.xpath("//header | //head"):
             chrome.drop_tree()
         return sorted(re.findall(r"\w+", text_of(page)))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from starlette.responses import PlainTextResponse
-from starlette.routing import Mount, NoMatchFound
+from starlette.routing import Mount, NoMatchFound, Route
 
 import web
 from schema import build_schema
@@ -45,6 +45,9 @@ def test_every_web_route_is_an_audited_page_or_the_static_files() -> None:
     for route in web.build_routes(build_schema()):
         if isinstance(route, Mount):
             assert route.name == "static"
+        elif isinstance(route, Route) and route.methods == {"POST"}:
+            # A form's submission renders its page, which is audited as a Page.
+            continue
         else:
             assert isinstance(route, Page), f"{route!r} is not a Page: it would skip the audit"
             assert route.examples
@@ -55,4 +58,19 @@ def test_each_page_has_a_working_example_and_a_missing_one_where_it_takes_an_id(
     by_page: dict[str, set[int]] = {}
     for url in urls:
         by_page.setdefault(url.page, set()).add(url.status)
-    assert by_page == {"home": {200}, "municipality": {200, 404}, "service": {200, 404}}
+    assert by_page == {
+        "home": {200},
+        "municipality": {200, 404},
+        "service": {200, 404},
+        "my_data": {200},
+        "my_data_edit": {200},
+        "my_data_export": {200},
+        "my_data_erase": {200},
+    }
+
+
+def test_pages_of_a_signed_in_citizen_say_who_to_sign_in_as() -> None:
+    urls = example_urls(web.build_routes(build_schema()))
+    signed_in = {url.page: url.signed_in_as for url in urls if url.signed_in_as}
+    assert set(signed_in) == {"my_data", "my_data_edit", "my_data_export", "my_data_erase"}
+    assert set(signed_in.values()) == {"maria", "juan"}

@@ -1,0 +1,552 @@
+"""The citizen's own data (Ley 172-13): see it, rectify it, download it, cancel it.
+
+`/mis-datos` shows everything the hub holds about the signed-in citizen and who accessed
+it; `/mis-datos/editar` rectifies, `/mis-datos/exportar` downloads a zip (JSON and CSV),
+`/mis-datos/cancelar` erases. Every page runs the schema's own query or mutation
+in-process, so the schema decides what the citizen may see, exactly as for any API
+client. Forms post the session's CSRF token; they need no JavaScript. Anonymous visitors
+are sent to sign in and come back. Personal values travel in GraphQL variables, never in
+the query text, and never into logs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import zoneinfo
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import strawberry
+from babel.dates import format_date, format_time
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.csrf import FIELD_NAME as CSRF_FIELD
+from gateway.csrf import checks_own_token
+from gateway.identity import login_link, principal_from_request
+from gateway.identity.sessions import csrf_matches
+from schema.personal import data_subject_of
+from web.data import run_query
+from web.errors import SERVER_ERROR, render_error
+from web.labels import N_
+from web.preferences import Preferences, read_preferences
+from web.routing import Example, Page
+from web.templating import Renderer
+
+log = logging.getLogger("planasmun.web")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+#: The session key of the one-time notice shown after a change ("saved", "erased").
+NOTICE_KEY = "aviso_mis_datos"
+#: Dates and times as people in the Dominican Republic read them (UTC-4, no DST).
+TIME_ZONE = zoneinfo.ZoneInfo("America/Santo_Domingo")
+#: The form fields of a rectification, in page order; each is a GraphQL input field.
+PROFILE_FIELDS = ("name", "cedula", "phone", "email", "address", "municipality")
+#: Longest value a form field may carry here; the schema has its own, tighter limits.
+_MAX_FIELD = 1000
+#: The demo account the accessibility audits sign in as (`Example.signed_in_as`).
+DEMO_CITIZEN = "maria"
+DEMO_CITIZEN_WITHOUT_DATA = "juan"
+
+# -- What the pages ask the schema -----------------------------------------------------
+
+_PROFILE = """
+    name
+    cedula
+    phone
+    email
+    address
+    municipality { id name }
+    updatedAt
+"""
+
+OVERVIEW = f"""
+query WebMyData {{
+  me {{
+    subject
+    displayName
+    profile {{ {_PROFILE} }}
+    consents {{ purpose textVersion givenAt withdrawnAt active }}
+    accessLog(first: 50) {{ at actorRole municipality action fields purpose }}
+  }}
+  municipalities {{ id name }}
+}}
+"""
+
+EDIT = f"""
+query WebMyDataEdit {{
+  me {{
+    profile {{ {_PROFILE} }}
+    consents {{ purpose textVersion active }}
+  }}
+  consentTerms {{ purpose version }}
+  municipalities {{ id name province }}
+}}
+"""
+
+UPDATE = f"""
+mutation WebUpdateMyProfile($input: ProfileInput!) {{
+  updateMyProfile(input: $input) {{
+    profile {{ {_PROFILE} }}
+    errors {{ field message code }}
+  }}
+}}
+"""
+
+EXPORT = """
+mutation WebExportMyData {
+  exportMyData { filename contentType zipBase64 errors { field message code } }
+}
+"""
+
+ERASE = """
+mutation WebDeleteMyData($confirm: Boolean!) {
+  deleteMyData(confirm: $confirm) { erased errors { field message code } }
+}
+"""
+
+SUMMARY = f"""
+query WebMyDataSummary {{
+  me {{ profile {{ {_PROFILE} }} consents {{ active }} }}
+}}
+"""
+
+# -- Words: catalogue message ids, translated when the page renders --------------------
+
+FIELD_LABELS: Mapping[str, str] = {
+    "name": N_("Full name"),
+    "cedula": N_("Cédula"),
+    "phone": N_("Phone number"),
+    "email": N_("Email address"),
+    "address": N_("Address"),
+    "municipality": N_("Your local government"),
+    "consent": N_("Consent"),
+    "confirm": N_("Confirmation"),
+    "purpose": N_("Purpose of the consent"),
+    "textVersion": N_("Version of the terms"),
+    "consents": N_("Your consents"),
+    "accessLog": N_("Who has seen your data"),
+    "profile.name": N_("Full name"),
+    "profile.cedula": N_("Cédula"),
+    "profile.phone": N_("Phone number"),
+    "profile.email": N_("Email address"),
+    "profile.address": N_("Address"),
+}
+
+ACTIONS: Mapping[str, str] = {
+    "read_personal_data": N_("Viewed your data"),
+    "update_personal_data": N_("Changed your data"),
+    "erase_personal_data": N_("Deleted your data"),
+    "export_personal_data": N_("Downloaded your data"),
+    "consent_recorded": N_("Recorded your consent"),
+    "access_denied": N_("Tried to see your data and was refused"),
+}
+
+ROLES: Mapping[str, str] = {
+    "agent": N_("agent"),
+    "supervisor": N_("supervisor"),
+    "admin": N_("administrator"),
+}
+
+ACTORS: Mapping[str, str] = {
+    "data_subject": N_("You"),
+    "citizen": N_("Another citizen"),
+    "national_admin": N_("A national administrator"),
+    "staff": N_("Staff of a local government"),
+    "anonymous": N_("Someone who was not signed in"),
+}
+
+#: (field, code) → what to tell the citizen; `None` as field matches any field.
+PROBLEMS: Mapping[tuple[str | None, str], str] = {
+    ("name", "INVALID_TEXT"): N_("Enter your name using letters"),
+    ("name", "TOO_LONG"): N_("Your name must be 200 characters or fewer"),
+    ("cedula", "INVALID_CEDULA"): N_("Enter your cédula as 11 digits, like 000-0000000-0"),
+    ("cedula", "CEDULA_CHECK_DIGIT"): N_(
+        "Check your cédula: its last digit does not match the others"
+    ),
+    ("phone", "INVALID_PHONE"): N_(
+        "Enter a Dominican phone number of 10 digits starting 809, 829 or 849, like 809 555 0100"
+    ),
+    ("email", "INVALID_EMAIL"): N_("Enter an email address like name@example.com"),
+    ("email", "TOO_LONG"): N_("Your email address must be 254 characters or fewer"),
+    ("address", "INVALID_TEXT"): N_("Enter your address using letters and numbers"),
+    ("address", "TOO_LONG"): N_("Your address must be 300 characters or fewer"),
+    ("municipality", "UNKNOWN_MUNICIPALITY"): N_("Select your local government from the list"),
+    ("consent", "CONSENT_REQUIRED"): N_(
+        "To save your personal data, tick the box to accept how it will be used"
+    ),
+    ("confirm", "CONFIRMATION_REQUIRED"): N_(
+        "Tick the box to confirm that you want to delete your data"
+    ),
+    (None, "UNAVAILABLE"): N_("Your data is not available right now. Please try again later."),
+    (None, "UNAUTHENTICATED"): N_("Sign in to see and manage your data"),
+    (None, "CSRF"): N_("The form had expired. Please check your answers and send it again."),
+}
+
+#: The consent terms as the citizen reads them; the Spanish catalogue holds the schema's
+#: own `CONSENT_TEXT` (schema.citizens.consent) for this id, word for word.
+CONSENT_TERMS = N_(
+    "I authorise PLANASMUN to keep the personal details I write here so that the local "
+    "government I choose can handle my requests and contact me about them. Only its staff "
+    "can see them, and each time they do it is recorded. I can see, correct, download or "
+    "ask to delete them at any time (Law 172-13)."
+)
+
+NOTICES: Mapping[str, str] = {
+    "saved": N_("Your details have been saved"),
+    "erased": N_("Your personal data has been deleted"),
+    "unchanged": N_("Nothing changed: your details were already as you sent them"),
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FormProblem:
+    """A problem to show in the error summary and next to its field (`field` is the id of
+    the input to focus, or None). `message` is a catalogue id unless `data` is set: then it
+    is the schema's own Spanish message, shown as Spanish data."""
+
+    field: str | None
+    message: str
+    data: bool = False
+
+
+def problem_of(error: Mapping[str, Any]) -> FormProblem:
+    field = error.get("field")
+    code = str(error.get("code"))
+    message = PROBLEMS.get((field, code)) or PROBLEMS.get((None, code))
+    target = field if field in (*PROFILE_FIELDS, "consent", "confirm") else None
+    if message is None:
+        return FormProblem(target, str(error.get("message", "")), data=True)
+    return FormProblem(target, message)
+
+
+def _when(preferences: Preferences) -> Callable[[str | None], str]:
+    locale = preferences.language.locale
+
+    def when(value: str | None) -> str:
+        if not value:
+            return ""
+        moment = dt.datetime.fromisoformat(value).astimezone(TIME_ZONE)
+        day = format_date(moment, "long", locale=locale)
+        return f"{day}, {format_time(moment, 'HH:mm', locale=locale)}"
+
+    return when
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted, for the citizen: a catalogue id and, for staff, where and as what."""
+
+    kind: str
+    municipality: str | None = None
+    roles: tuple[str, ...] = ()
+
+
+def actor_of(role: str, names: Mapping[str, str]) -> Actor:
+    """`staff:santo-domingo-este:agent-supervisor` → staff of Santo Domingo Este, agent…"""
+    kind, _, rest = role.partition(":")
+    if kind == "staff" and rest:
+        municipality, _, held = rest.partition(":")
+        return Actor(
+            "staff",
+            names.get(municipality, municipality),
+            tuple(r for r in held.split("-") if r in ROLES),
+        )
+    return Actor(kind if kind in ACTORS else "staff")
+
+
+class CitizenPages:
+    """The `/mis-datos` pages, bound to the schema they query and the renderer."""
+
+    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
+        self.schema = schema
+        self.renderer = renderer
+
+    # -- Plumbing ----------------------------------------------------------------------
+
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        """Anonymous visitors go to sign in; a bug still answers with the error page."""
+
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            # A person signed in: an API key or a bearer token alone is nobody's browser.
+            person = data_subject_of(principal_from_request(request))
+            if person is None or "session" not in request.scope:
+                return self._sign_in(request)
+            try:
+                response = await endpoint(request)
+            except Exception:
+                log.exception("page %s failed", request.url.path)
+                response = render_error(request, SERVER_ERROR, renderer=self.renderer)
+            # Personal data: never kept by a shared cache, never offered to another user.
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+
+        return guarded
+
+    def _sign_in(self, request: Request) -> Response:
+        # Back to this path after signing in: every form posts to its own page's path.
+        link = login_link(request, getattr(request.scope.get("route"), "name", None))
+        if link is not None:
+            return RedirectResponse(link, status_code=303)
+        response = self._render(request, "citizen/sign_in.html", {}, status_code=401)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _render(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        status_code: int = 200,
+    ) -> Response:
+        preferences = read_preferences(request)
+        full = {"when": _when(preferences), "field_labels": FIELD_LABELS, **context}
+        return self.renderer.render(request, preferences, template, full, status_code=status_code)
+
+    async def _run(
+        self, request: Request, operation: str, variables: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any]:
+        result = await run_query(self.schema, request, operation, variables)
+        if result.problems:
+            # Parts of the caller's own data failed; nothing partial is shown as complete.
+            raise RuntimeError(f"{len(result.problems)} problems in {operation.split()[1]}")
+        return result.data
+
+    @staticmethod
+    async def _form(request: Request) -> FormData:
+        async with request.form(max_files=0, max_fields=20, max_part_size=_MAX_FIELD) as form:
+            return form
+
+    @staticmethod
+    def _text(form: FormData, name: str) -> str:
+        value = form.get(name)
+        return value[:_MAX_FIELD] if isinstance(value, str) else ""
+
+    def _done(self, request: Request, notice: str) -> Response:
+        request.session[NOTICE_KEY] = notice
+        return RedirectResponse(request.url_for("my_data").path, status_code=303)
+
+    # -- /mis-datos --------------------------------------------------------------------
+
+    async def overview(self, request: Request) -> Response:
+        data = await self._run(request, OVERVIEW)
+        me = data["me"]
+        names = {m["id"]: m["name"] for m in data["municipalities"]}
+        notice = request.session.pop(NOTICE_KEY, None)
+        entries = [
+            {**entry, "actor": actor_of(entry["actorRole"], names)} for entry in me["accessLog"]
+        ]
+        return self._render(
+            request,
+            "citizen/overview.html",
+            {
+                "me": me,
+                "profile": me["profile"],
+                "consents": me["consents"],
+                "entries": entries,
+                "municipality_names": names,
+                "notice": NOTICES.get(notice) if isinstance(notice, str) else None,
+                "actions": ACTIONS,
+                "actors": ACTORS,
+                "roles": ROLES,
+            },
+        )
+
+    # -- /mis-datos/editar -------------------------------------------------------------
+
+    async def _edit_page(
+        self,
+        request: Request,
+        values: Mapping[str, str] | None,
+        problems: Sequence[FormProblem],
+        *,
+        consent_ticked: bool = False,
+        status_code: int = 200,
+    ) -> Response:
+        data = await self._run(request, EDIT)
+        profile = data["me"]["profile"] or {}
+        terms = data["consentTerms"]
+        consented = any(
+            c["active"]
+            and c["purpose"] == terms["purpose"]
+            and c["textVersion"] == terms["version"]
+            for c in data["me"]["consents"]
+        )
+        if values is None:
+            values = {
+                field: (profile.get("municipality") or {}).get("id", "")
+                if field == "municipality"
+                else profile.get(field) or ""
+                for field in PROFILE_FIELDS
+            }
+        municipalities = sorted(data["municipalities"], key=lambda m: m["name"])
+        return self._render(
+            request,
+            "citizen/edit.html",
+            {
+                "values": values,
+                "problems": problems,
+                "by_field": {p.field: p for p in problems if p.field},
+                "consented": consented,
+                "consent_ticked": consent_ticked,
+                "consent_terms": CONSENT_TERMS,
+                "municipalities": municipalities,
+            },
+            status_code=status_code,
+        )
+
+    async def edit_form(self, request: Request) -> Response:
+        return await self._edit_page(request, None, ())
+
+    async def edit_submit(self, request: Request) -> Response:
+        form = await self._form(request)
+        values = {field: self._text(form, field) for field in PROFILE_FIELDS}
+        consent = self._text(form, "consent") == "si"
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            problem = FormProblem(None, PROBLEMS[(None, "CSRF")])
+            return await self._edit_page(
+                request, values, [problem], consent_ticked=consent, status_code=400
+            )
+        before = await self._run(request, SUMMARY)
+        variables = {"input": {**values, "consent": consent}}
+        data = await self._run(request, UPDATE, variables)
+        outcome = data["updateMyProfile"]
+        if outcome["errors"]:
+            problems = [problem_of(error) for error in outcome["errors"]]
+            return await self._edit_page(
+                request, values, problems, consent_ticked=consent, status_code=400
+            )
+        after_profile = outcome["profile"]
+        unchanged = before["me"]["profile"] == after_profile and not consent
+        return self._done(request, "unchanged" if unchanged else "saved")
+
+    # -- /mis-datos/exportar -----------------------------------------------------------
+
+    async def export_page(self, request: Request) -> Response:
+        return self._render(request, "citizen/export.html", {"problems": ()})
+
+    async def export_download(self, request: Request) -> Response:
+        form = await self._form(request)
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            problems = [FormProblem(None, PROBLEMS[(None, "CSRF")])]
+            return self._render(
+                request, "citizen/export.html", {"problems": problems}, status_code=400
+            )
+        data = await self._run(request, EXPORT)
+        outcome = data["exportMyData"]
+        if outcome["errors"] or not outcome["zipBase64"]:
+            problems = [problem_of(error) for error in outcome["errors"]]
+            return self._render(
+                request, "citizen/export.html", {"problems": problems}, status_code=503
+            )
+        try:
+            content = base64.b64decode(outcome["zipBase64"], validate=True)
+        except binascii.Error as exc:
+            raise RuntimeError("the export is not valid base64") from exc
+        return Response(
+            content,
+            media_type=outcome["contentType"],
+            headers={"Content-Disposition": f'attachment; filename="{outcome["filename"]}"'},
+        )
+
+    # -- /mis-datos/cancelar -----------------------------------------------------------
+
+    async def _erase_page(
+        self, request: Request, problems: Sequence[FormProblem], *, status_code: int = 200
+    ) -> Response:
+        data = await self._run(request, SUMMARY)
+        profile = data["me"]["profile"]
+        return self._render(
+            request,
+            "citizen/erase.html",
+            {
+                "profile": profile,
+                "held": [f for f in PROFILE_FIELDS[:-1] if profile and profile.get(f)],
+                "active_consents": sum(1 for c in data["me"]["consents"] if c["active"]),
+                "problems": problems,
+                "by_field": {p.field: p for p in problems if p.field},
+            },
+            status_code=status_code,
+        )
+
+    async def erase_page(self, request: Request) -> Response:
+        return await self._erase_page(request, ())
+
+    async def erase_submit(self, request: Request) -> Response:
+        form = await self._form(request)
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            return await self._erase_page(
+                request, [FormProblem(None, PROBLEMS[(None, "CSRF")])], status_code=400
+            )
+        confirm = self._text(form, "confirm") == "si"
+        data = await self._run(request, ERASE, {"confirm": confirm})
+        outcome = data["deleteMyData"]
+        if outcome["errors"]:
+            problems = [problem_of(error) for error in outcome["errors"]]
+            return await self._erase_page(request, problems, status_code=400)
+        return self._done(request, "erased" if outcome["erased"] else "unchanged")
+
+    # -- Routes ------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        maria = Example(signed_in_as=DEMO_CITIZEN)
+        return [
+            Page(
+                "/mis-datos",
+                self._guarded(self.overview),
+                name="my_data",
+                # With a profile, consents and an access log; and with nothing held yet.
+                examples=[maria, Example(signed_in_as=DEMO_CITIZEN_WITHOUT_DATA)],
+            ),
+            Page(
+                "/mis-datos/editar",
+                self._guarded(self.edit_form),
+                name="my_data_edit",
+                examples=[maria, Example(signed_in_as=DEMO_CITIZEN_WITHOUT_DATA)],
+            ),
+            Route(
+                "/mis-datos/editar",
+                checks_own_token(self._guarded(self.edit_submit)),
+                methods=["POST"],
+                name="my_data_edit_submit",
+            ),
+            Page(
+                "/mis-datos/exportar",
+                self._guarded(self.export_page),
+                name="my_data_export",
+                examples=[maria],
+            ),
+            Route(
+                "/mis-datos/exportar",
+                checks_own_token(self._guarded(self.export_download)),
+                methods=["POST"],
+                name="my_data_export_submit",
+            ),
+            Page(
+                "/mis-datos/cancelar",
+                self._guarded(self.erase_page),
+                name="my_data_erase",
+                examples=[maria],
+            ),
+            Route(
+                "/mis-datos/cancelar",
+                checks_own_token(self._guarded(self.erase_submit)),
+                methods=["POST"],
+                name="my_data_erase_submit",
+            ),
+        ]
+
+
+def citizen_routes(schema: strawberry.Schema, renderer: Renderer) -> list[BaseRoute]:
+    """The `/mis-datos` routes (pages with examples, and the forms' POST routes)."""
+    return CitizenPages(schema, renderer).routes()
