@@ -27,7 +27,8 @@ def client(hub: Hub) -> Iterator[httpx.Client]:
 
 
 def _secret(key: str) -> str:
-    return key.rsplit("_", 1)[1]
+    # pm_<prefix>_<secret>: the base64url secret may itself contain "_".
+    return key.split("_", 2)[2]
 
 
 def test_the_national_admin_gets_the_key_once(client: httpx.Client, hub: Hub) -> None:
