@@ -58,6 +58,7 @@ from connectors.native.api_keys import (
 )
 from connectors.native.audit import AuditEntry, AuditLog, KnownAction
 from connectors.native.store import create_engine
+from gateway.http_errors import error_response
 from gateway.identity.middleware import POLICY_VIOLATION, SCOPE_KEY
 from gateway.identity.principal import ANONYMOUS, Principal, PrincipalKind
 
@@ -452,45 +453,24 @@ def api_key_from_scope(scope: Scope) -> ApiKeyGrant | None:
 
 def _refusal(problem: ApiKeyRejected) -> JSONResponse:
     es, en = problem.message_es, problem.message_en
-    return JSONResponse(
-        {
-            "errors": [
-                {
-                    "message": f"{es} ({en})",
-                    "extensions": {
-                        "code": "UNAUTHENTICATED",
-                        "reason": problem.problem.value,
-                        "es": es,
-                        "en": en,
-                    },
-                }
-            ]
-        },
-        status_code=401,
+    return error_response(
+        401,
+        "UNAUTHENTICATED",
+        es,
+        en,
+        reason=problem.problem.value,
         headers={
             "WWW-Authenticate": (
                 f'ApiKey realm="planasmun", error="{problem.problem.value}", '
                 f'error_description="{en}"'
-            ),
-            "Cache-Control": "no-store",
+            )
         },
     )
 
 
 def _unavailable() -> JSONResponse:
     es, en = STORE_DOWN
-    return JSONResponse(
-        {
-            "errors": [
-                {
-                    "message": f"{es} ({en})",
-                    "extensions": {"code": "API_KEYS_UNAVAILABLE", "es": es, "en": en},
-                }
-            ]
-        },
-        status_code=503,
-        headers={"Retry-After": "30", "Cache-Control": "no-store"},
-    )
+    return error_response(503, "API_KEYS_UNAVAILABLE", es, en, headers={"Retry-After": "30"})
 
 
 def presented_key(scope: Scope) -> str | None:

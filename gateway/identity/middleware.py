@@ -17,6 +17,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.http_errors import error_response
 from gateway.identity.errors import ProviderUnavailable, TokenRejected
 from gateway.identity.principal import ANONYMOUS, Principal
 from gateway.identity.sessions import session_principal
@@ -62,43 +63,24 @@ def principal_from_request(connection: HTTPConnection) -> Principal:
 
 def unauthorized(error: TokenRejected) -> JSONResponse:
     es, en = error.message_es, error.message_en
-    return JSONResponse(
-        {
-            "errors": [
-                {
-                    "message": f"{es} ({en})",
-                    "extensions": {
-                        "code": "UNAUTHENTICATED",
-                        "reason": error.problem.value,
-                        "es": es,
-                        "en": en,
-                    },
-                }
-            ]
-        },
-        status_code=401,
+    return error_response(
+        401,
+        "UNAUTHENTICATED",
+        es,
+        en,
+        reason=error.problem.value,
         headers={
             "WWW-Authenticate": (
                 f'Bearer realm="planasmun", error="invalid_token", error_description="{en}"'
-            ),
-            "Cache-Control": "no-store",
+            )
         },
     )
 
 
 def provider_unavailable() -> JSONResponse:
     es, en = PROVIDER_DOWN
-    return JSONResponse(
-        {
-            "errors": [
-                {
-                    "message": f"{es} ({en})",
-                    "extensions": {"code": "IDENTITY_PROVIDER_UNAVAILABLE", "es": es, "en": en},
-                }
-            ]
-        },
-        status_code=503,
-        headers={"Retry-After": "30", "Cache-Control": "no-store"},
+    return error_response(
+        503, "IDENTITY_PROVIDER_UNAVAILABLE", es, en, headers={"Retry-After": "30"}
     )
 
 
