@@ -8,12 +8,13 @@ import pytest
 import strawberry
 
 from connectors import Federation
+from connectors.native.migrate import upgrade_async
 from gateway.limits import schema_extensions
 from gateway.settings import Settings
 from schema import HubContext, build_schema
 from tests.fixtures import Execute, demo_federation
 from tests.privacy.logscan import PersonalDataLogScan, capture_logs
-from tests.support import CHROMIUM, CHROMIUM_ARGS, require, running_hub
+from tests.support import CHROMIUM, CHROMIUM_ARGS, fresh_postgres_database, require, running_hub
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -87,3 +88,16 @@ def execute(federation: Federation, hub_schema: strawberry.Schema) -> Execute:
         )
 
     return run
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A hub store at the Alembic head, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+        await upgrade_async(url)
+        yield url
+        return
+    async with fresh_postgres_database() as url:
+        await upgrade_async(url)
+        yield url

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.native.audit import AuditLog
-from connectors.native.migrate import upgrade_async
 from connectors.native.store import create_engine
-from tests.support import fresh_postgres_database
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A hub store at the Alembic head, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-        await upgrade_async(url)
-        yield url
-        return
-    async with fresh_postgres_database() as url:
-        await upgrade_async(url)
-        yield url
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from starlette.types import Message, Receive, Scope, Send
 
 from connectors.native.api_keys import ApiKeyRecord, ApiKeyStore
-from connectors.native.migrate import alembic_config, upgrade_async
+from connectors.native.migrate import alembic_config
 from connectors.native.store import create_engine, metadata
 from gateway.api_keys import (
     AlreadyRevoked,
@@ -33,7 +33,6 @@ from gateway.identity.middleware import SCOPE_KEY
 from gateway.identity.principal import Principal, PrincipalKind, StaffRole
 from tests.developers.support import KEY_PATTERN
 from tests.fixtures import FakeClock
-from tests.support import fresh_postgres_database
 
 LUIS = Principal("demo-lmd-0006", "Luis Manuel Díaz", PrincipalKind.NATIONAL_ADMIN)
 ANA = Principal(
@@ -50,18 +49,6 @@ class WallClock:
 
     def __call__(self) -> dt.datetime:
         return self.now
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-        await upgrade_async(url)
-        yield url
-        return
-    async with fresh_postgres_database() as url:
-        await upgrade_async(url)
-        yield url
 
 
 @pytest.fixture
