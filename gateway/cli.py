@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from connectors import InvalidConfiguration, load_directory
-from connectors.native.migrate import upgrade
+from connectors.hubstore.migrate import upgrade
 from gateway.audit_cli import add_audit_commands
 from gateway.settings import Settings, export_demo_defaults
 

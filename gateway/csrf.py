@@ -4,7 +4,7 @@ A request is checked when a page on another site could have made a browser send 
 state-changing method (POST, PUT, PATCH, DELETE) with a body a plain HTML form can
 produce (`application/x-www-form-urlencoded`, `multipart/form-data`, `text/plain`), or a
 POST with no content type at all. It must carry the session's CSRF token
-(`gateway.identity.sessions.csrf_token`): in the hidden field `csrf_token`, which
+(`web.csrf.csrf_token`): in the hidden field `csrf_token`, which
 templates write with `csrf_field()` (the field `csrf` of the forms written before this
 module is accepted too), or in the `X-CSRF-Token` header (scripts). Missing or wrong →
 403 with a short accessible page in Spanish, or in English when the browser prefers it
@@ -33,14 +33,10 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import AsyncGenerator, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator
 from urllib.parse import parse_qsl
 
 import orjson
-from jinja2 import pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import HTTPConnection
@@ -48,7 +44,15 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accessibility import LANGUAGE_COOKIE, Language, choose_language
-from gateway.identity.sessions import csrf_matches, csrf_token
+from web.csrf import (
+    FIELD_NAME,
+    FIELD_NAMES,
+    HEADER_NAME,
+    OWN_CHECK_MARK,
+    checks_own_token,
+    csrf_field,
+    csrf_matches,
+)
 
 __all__ = [
     "FIELD_NAME",
@@ -61,12 +65,6 @@ __all__ = [
 
 log = logging.getLogger("planasmun.csrf")
 
-#: The hidden form field that carries the token.
-FIELD_NAME = "csrf_token"
-#: Also accepted: the field name of the forms written before this module.
-_FIELD_NAMES = (FIELD_NAME, "csrf")
-#: The header scripts send it in.
-HEADER_NAME = "X-CSRF-Token"
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: What an HTML form (or a no-CORS `fetch`) can send to another site without a preflight.
@@ -158,7 +156,7 @@ async def _form_token(headers: Headers, media_type: str, body: bytes) -> str | N
         except ValueError:  # too many fields
             return None
         found = dict(reversed(pairs))  # the first value of each name
-        return next((found[name] for name in _FIELD_NAMES if name in found), None)
+        return next((found[name] for name in FIELD_NAMES if name in found), None)
 
     async def stream() -> AsyncGenerator[bytes, None]:
         yield body
@@ -170,7 +168,7 @@ async def _form_token(headers: Headers, media_type: str, body: bytes) -> str | N
     except MultiPartException:
         return None
     try:
-        for name in _FIELD_NAMES:
+        for name in FIELD_NAMES:
             value = form.get(name)
             if value is not None:
                 return value if isinstance(value, str) else None
@@ -179,27 +177,13 @@ async def _form_token(headers: Headers, media_type: str, body: bytes) -> str | N
         await form.close()
 
 
-_OWN_CHECK = "__planasmun_checks_own_csrf_token__"
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-
-
-def checks_own_token(endpoint: Endpoint) -> Endpoint:
-    """Mark an endpoint that checks the session's CSRF token itself (`csrf_matches`).
-
-    Its requests reach it unchecked, so that it can answer a stale token with its own
-    page; it must then refuse any request whose token does not match.
-    """
-    setattr(endpoint, _OWN_CHECK, True)
-    return endpoint
-
-
 def _endpoint_checks_own_token(scope: Scope) -> bool:
     """Whether the route this request will reach is marked with `checks_own_token`."""
     router = getattr(scope.get("app"), "router", None)
     for route in getattr(router, "routes", ()):
         match, _ = route.matches(scope)
         if match is Match.FULL:
-            return bool(getattr(getattr(route, "endpoint", None), _OWN_CHECK, False))
+            return bool(getattr(getattr(route, "endpoint", None), OWN_CHECK_MARK, False))
     return False
 
 
@@ -303,24 +287,3 @@ async def _refuse(scope: Scope, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-@pass_context
-def csrf_field(context: Context, connection: HTTPConnection | None = None) -> Markup:
-    """`{{ csrf_field() }}` in a form: the hidden field with the session's CSRF token.
-
-    Finds the request in the template's `page` (the web client's layout) or `request`;
-    pass it explicitly from a macro imported without context: `csrf_field(page.request)`.
-    """
-    if connection is None:
-        page = context.get("page")
-        found = getattr(page, "request", None) or context.get("request")
-        if not isinstance(found, HTTPConnection):
-            raise RuntimeError(
-                "csrf_field() found no request in the template context; "
-                "call it as csrf_field(page.request)"
-            )
-        connection = found
-    return Markup('<input type="hidden" name="{}" value="{}">').format(
-        FIELD_NAME, csrf_token(connection.session)
-    )

@@ -14,16 +14,16 @@ from connectors import (
     Municipality,
     load_directory,
 )
-from connectors.native.audit import AuditLog
-from connectors.native.citizens import CitizenStore
-from connectors.native.migrate import upgrade_async
+from connectors.hubstore.audit import AuditLog
+from connectors.hubstore.citizens import CitizenStore
+from connectors.hubstore.migrate import upgrade_async
+from connectors.hubstore.store import create_engine
 from connectors.native.seed import seed_catalogues
-from connectors.native.store import create_engine
-from gateway.api_keys import ApiKeys
 from gateway.limits import schema_extensions
 from gateway.response_cache import ResponseCache
 from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
 from schema import build_schema
+from schema.developers.keys import ApiKeys
 
 log = logging.getLogger("planasmun.hub")
 

@@ -12,14 +12,13 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from connectors import Federation
-from gateway.identity.middleware import principal_from_request
-from gateway.identity.principal import ANONYMOUS, Principal
 from schema.loaders import Loaders
+from schema.principal import ANONYMOUS, Principal, principal_from_connection
 
 if TYPE_CHECKING:
-    from connectors.native.audit import AuditLog
-    from connectors.native.citizens import CitizenStore
-    from gateway.api_keys import ApiKeys
+    from connectors.hubstore.audit import AuditLog
+    from connectors.hubstore.citizens import CitizenStore
+    from schema.developers.keys import ApiKeys
 
 
 @dataclasses.dataclass(slots=True)
@@ -55,7 +54,7 @@ class HubContext:
     ) -> HubContext:
         """`principal` defaults to the request's (anonymous without a request)."""
         if principal is None:
-            principal = ANONYMOUS if request is None else principal_from_request(request)
+            principal = ANONYMOUS if request is None else principal_from_connection(request)
         return cls(
             federation,
             Loaders(federation),

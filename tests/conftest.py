@@ -8,7 +8,7 @@ import pytest
 import strawberry
 
 from connectors import Federation
-from connectors.native.migrate import upgrade_async
+from connectors.hubstore.migrate import upgrade_async
 from gateway.limits import schema_extensions
 from gateway.settings import Settings
 from schema import HubContext, build_schema

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors import ConnectorEnvironment, Federation, load_directory
-from connectors.native.migrate import upgrade_async
+from connectors.hubstore.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
 from tests.support import PROJECT_ROOT
 

@@ -28,14 +28,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.csrf import FIELD_NAME as CSRF_FIELD
-from gateway.csrf import checks_own_token
-from gateway.identity import login_link, principal_from_request
-from gateway.identity.sessions import csrf_matches
 from schema.personal import data_subject_of
+from schema.principal import principal_from_connection
+from web.csrf import FIELD_NAME as CSRF_FIELD
+from web.csrf import checks_own_token, csrf_matches
 from web.data import run_query
 from web.errors import SERVER_ERROR, render_error
 from web.labels import N_
+from web.links import login_link
 from web.preferences import Preferences, read_preferences
 from web.routing import Example, Page
 from web.templating import Renderer
@@ -278,7 +278,7 @@ class CitizenPages:
         @functools.wraps(endpoint)
         async def guarded(request: Request) -> Response:
             # A person signed in: an API key or a bearer token alone is nobody's browser.
-            person = data_subject_of(principal_from_request(request))
+            person = data_subject_of(principal_from_connection(request))
             if person is None or "session" not in request.scope:
                 return self._sign_in(request)
             try:

@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from accessibility import LANGUAGE_PARAMETER, VIEW_PARAMETER, Language, View
-from gateway.csrf import csrf_field
-from gateway.identity import Principal, login_link, principal_from_request
+from schema.principal import Principal, principal_from_connection
 from web import formatting
+from web.csrf import csrf_field
 from web.i18n import translations
 from web.labels import LABELS
+from web.links import login_link
 from web.preferences import Preferences, remember, switch_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -91,7 +92,7 @@ class Layout:
     @property
     def principal(self) -> Principal:
         """Who is signed in (anonymous when nobody is)."""
-        return principal_from_request(self.request)
+        return principal_from_connection(self.request)
 
     @property
     def login_url(self) -> str | None:
@@ -148,7 +149,7 @@ def _environment(language: Language) -> Environment:
     env.filters["data"] = as_data
     env.globals["category_options"] = category_options
     env.globals["local_service_id"] = local_service_id
-    # `{{ csrf_field() }}` in every form that posts (see gateway.csrf).
+    # `{{ csrf_field() }}` in every form that posts (see web.csrf).
     env.globals["csrf_field"] = csrf_field
     env.filters["money"] = money
     return env

@@ -1,8 +1,5 @@
-"""The hub's own store as a connector kind (`native`), its audit log, API keys and
-citizens' data."""
+"""The hub's own store as a connector kind (`native`), for municipalities with no system."""
 
-# Their tables join store.metadata (Alembic, tests).
-from connectors.native import api_keys, audit, citizens
 from connectors.native.connector import NativeConnector, NativeSourceConfig
 
-__all__ = ["NativeConnector", "NativeSourceConfig", "api_keys", "audit", "citizens"]
+__all__ = ["NativeConnector", "NativeSourceConfig"]

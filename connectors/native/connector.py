@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport, SourceConfig
 from connectors.errors import ConnectorConfigError, TransientError, UpstreamError, map_exceptions
-from connectors.native import store
+from connectors.hubstore import store
 from connectors.types import Capability, Record, RecordKey
 
 _TABLES: dict[Capability, sa.Table] = {Capability.SERVICES: store.services}

@@ -16,7 +16,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.capabilities import CHANNELS, SERVICE_CATEGORIES
-from connectors.native import store
+from connectors.hubstore import store
 from connectors.tenants import ConfigProblem, InvalidConfiguration, problems_from_validation
 
 

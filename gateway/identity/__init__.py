@@ -3,7 +3,7 @@
 The hub is an OpenID Connect relying party (`gateway.identity.login`: `/entrar`,
 `/entrar/callback`, `/salir`) and its API a resource server accepting the same
 provider's JWT access tokens. Every request gets a `Principal` from `IdentityMiddleware`
-(bearer token, else session cookie, else anonymous) that `principal_from_request()`
+(bearer token, else session cookie, else anonymous) that `principal_from_connection()`
 reads; staff roles are per municipality, mapped from the provider's claims by
 `RoleMappingSettings`. The demo's provider is `gateway.demo.identity_provider`.
 
@@ -22,14 +22,20 @@ from gateway.identity.errors import (
     TokenProblem,
     TokenRejected,
 )
-from gateway.identity.middleware import IdentityMiddleware, principal_from_request
-from gateway.identity.principal import ANONYMOUS, Principal, PrincipalKind, StaffRole
+from gateway.identity.middleware import IdentityMiddleware
 from gateway.identity.provider import OpenIDProvider
 from gateway.identity.roles import RoleMapper
 from gateway.identity.service import Identity
 from gateway.identity.settings import IdentitySettings, RoleMappingSettings
 from gateway.identity.tokens import TokenVerifier
 from gateway.identity.urls import login_link
+from schema.principal import (
+    ANONYMOUS,
+    Principal,
+    PrincipalKind,
+    StaffRole,
+    principal_from_connection,
+)
 
 __all__ = [
     "ANONYMOUS",
@@ -51,5 +57,5 @@ __all__ = [
     "TokenRejected",
     "TokenVerifier",
     "login_link",
-    "principal_from_request",
+    "principal_from_connection",
 ]

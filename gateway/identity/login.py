@@ -28,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.csrf import checks_own_token
 from gateway.identity import urls
 from gateway.identity.errors import (
     IdentityNotConfigured,
@@ -37,16 +36,15 @@ from gateway.identity.errors import (
     ProviderUnavailable,
     TokenRejected,
 )
-from gateway.identity.middleware import principal_from_request
 from gateway.identity.service import Identity
 from gateway.identity.sessions import (
-    csrf_matches,
-    csrf_token,
     remember_login,
     sign_in,
     sign_out,
     take_login,
 )
+from schema.principal import principal_from_connection
+from web.csrf import checks_own_token, csrf_matches, csrf_token
 from web.preferences import read_preferences
 from web.routing import Example, Page
 from web.templating import Renderer, default_renderer
@@ -203,7 +201,7 @@ class LoginRoutes:
         return str(login.get("next") or "/")
 
     def _logout_page(self, request: Request, *, expired: bool = False) -> Response:
-        principal = principal_from_request(request)
+        principal = principal_from_connection(request)
         context = {
             "principal": principal,
             "csrf": csrf_token(request.session) if principal.is_authenticated else "",
@@ -228,7 +226,7 @@ class LoginRoutes:
             submitted = form.get("csrf")
         if not csrf_matches(request.session, submitted):
             return self._logout_page(
-                request, expired=principal_from_request(request).is_authenticated
+                request, expired=principal_from_connection(request).is_authenticated
             )
         sign_out(request.session)
         return _no_store(RedirectResponse(request.url_for(urls.LOGOUT).path, status_code=303))

@@ -1,11 +1,11 @@
 """Every request's principal: from a bearer token, else from the session, else anonymous.
 
 `IdentityMiddleware` (pure ASGI, inside `SessionMiddleware`) puts the principal in the
-scope; `principal_from_request()` reads it. A bearer token wins over the session, so an
-API client's token decides even in a browser that is signed in. A token that fails
-verification is answered here with 401, `WWW-Authenticate: Bearer error="invalid_token"`
-and a JSON body in the shape of a GraphQL error, naming the problem in Spanish and
-English; nothing behind the middleware runs.
+scope; `schema.principal.principal_from_connection()` reads it. A bearer token wins over
+the session, so an API client's token decides even in a browser that is signed in. A
+token that fails verification is answered here with 401,
+`WWW-Authenticate: Bearer error="invalid_token"` and a JSON body in the shape of a
+GraphQL error, naming the problem in Spanish and English; nothing behind the middleware runs.
 """
 
 from __future__ import annotations
@@ -19,16 +19,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.http_errors import error_response
 from gateway.identity.errors import ProviderUnavailable, TokenRejected
-from gateway.identity.principal import ANONYMOUS, Principal
 from gateway.identity.sessions import session_principal
+from schema.principal import ANONYMOUS, SCOPE_KEY
 
 if TYPE_CHECKING:
     from gateway.identity.service import Identity
 
 log = logging.getLogger("planasmun.identity")
 
-#: Where the middleware leaves the principal in the ASGI scope.
-SCOPE_KEY = "planasmun.principal"
 #: WebSocket close code for a refused token (RFC 6455: policy violation).
 POLICY_VIOLATION = 1008
 
@@ -48,17 +46,6 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     if scheme.lower() != "bearer":
         return None
     return credentials.strip()
-
-
-def principal_from_request(connection: HTTPConnection) -> Principal:
-    """The principal `IdentityMiddleware` found for this request (anonymous without one)."""
-    found = connection.scope.get(SCOPE_KEY)
-    if isinstance(found, Principal):
-        return found
-    if bearer_token(connection) is not None:
-        # A token nobody verified must not be silently ignored: the app is miswired.
-        raise RuntimeError("a bearer token arrived but IdentityMiddleware is not installed")
-    return ANONYMOUS
 
 
 def unauthorized(error: TokenRejected) -> JSONResponse:

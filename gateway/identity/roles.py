@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.identity.principal import Principal, PrincipalKind, StaffRole
 from gateway.identity.settings import RoleMappingSettings
+from schema.principal import Principal, PrincipalKind, StaffRole
 
 log = logging.getLogger("planasmun.identity")
 

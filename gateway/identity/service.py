@@ -8,12 +8,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gateway.identity.errors import IdentityNotConfigured
 from gateway.identity.middleware import IdentityMiddleware
-from gateway.identity.principal import Principal
 from gateway.identity.provider import OpenIDProvider
 from gateway.identity.roles import RoleMapper
 from gateway.identity.sessions import SESSION_COOKIE, resolve_session_secret
 from gateway.identity.settings import IdentitySettings
 from gateway.identity.tokens import TokenVerifier
+from schema.principal import Principal
 
 
 class Identity:

@@ -17,15 +17,15 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from gateway.identity.errors import IdentityNotConfigured
-from gateway.identity.principal import Principal
 from gateway.identity.settings import IdentitySettings
+from schema.principal import Principal
+from web.csrf import new_csrf_token
 
 log = logging.getLogger("planasmun.identity")
 
 SESSION_COOKIE = "sesion"
 PRINCIPAL_KEY = "principal"
 ISSUER_KEY = "iss"
-CSRF_KEY = "csrf"
 LOGINS_KEY = "logins"
 #: Logins started and not finished (several tabs); the oldest is dropped beyond this.
 MAX_PENDING_LOGINS = 3
@@ -56,7 +56,7 @@ def sign_in(session: Session, principal: Principal, issuer: str) -> None:
     session.clear()
     session[PRINCIPAL_KEY] = principal.to_session()
     session[ISSUER_KEY] = issuer
-    session[CSRF_KEY] = secrets.token_urlsafe(32)
+    new_csrf_token(session)
 
 
 def sign_out(session: Session) -> None:
@@ -74,21 +74,6 @@ def session_principal(session: Session, issuer: str | None) -> Principal | None:
         return Principal.from_session(data)
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def csrf_token(session: Session) -> str:
-    token = session.get(CSRF_KEY)
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session[CSRF_KEY] = token
-    return token
-
-
-def csrf_matches(session: Session, submitted: object) -> bool:
-    expected = session.get(CSRF_KEY)
-    if not isinstance(expected, str) or not isinstance(submitted, str):
-        return False
-    return hmac.compare_digest(expected.encode(), submitted.encode())
 
 
 def remember_login(session: Session, state: str, login: dict[str, Any]) -> None:

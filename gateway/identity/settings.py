@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.secrets import EnvSecret
-from gateway.identity.principal import StaffRole
+from schema.principal import StaffRole
 
 #: The default session lifetime: a working day.
 EIGHT_HOURS = 8 * 3600

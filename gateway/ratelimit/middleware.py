@@ -4,7 +4,7 @@ Each request is counted against its client's address (see `client.py`). A reques
 carries an `X-Api-Key` is counted against the key instead, at the key's own (larger)
 rate, and also against its address at that same rate: until a key can be checked, a made-
 up key per request must not buy a fresh budget. A `verify_key` hook lifts that (the app
-passes `gateway.api_keys.ApiKeys.is_known`): a known key is counted only as itself, an
+passes `schema.developers.keys.ApiKeys.is_known`): a known key is counted only as itself, an
 unknown or revoked one as its address.
 
 Over the limit → `429 Too Many Requests` with `Retry-After` (whole seconds) and a message

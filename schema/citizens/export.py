@@ -11,8 +11,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from connectors.native.audit import AuditRecord
-from connectors.native.citizens import PERSONAL_COLUMNS, Consent, Profile
+from connectors.hubstore.audit import AuditRecord
+from connectors.hubstore.citizens import PERSONAL_COLUMNS, Consent, Profile
 
 CONTENT_TYPE = "application/zip"
 JSON_NAME = "mis-datos.json"

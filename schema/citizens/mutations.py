@@ -16,8 +16,8 @@ from collections.abc import Callable
 import strawberry
 from strawberry.types.unset import UNSET
 
-from connectors.native.audit import AuditEntry, AuditRecord, KnownAction
-from connectors.native.citizens import (
+from connectors.hubstore.audit import AuditEntry, AuditRecord, KnownAction
+from connectors.hubstore.citizens import (
     PERSONAL_COLUMNS,
     CitizenStore,
     Consent,

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from connectors.native.audit import AuditEntry, KnownAction
-from connectors.native.citizens import Profile
+from connectors.hubstore.audit import AuditEntry, KnownAction
+from connectors.hubstore.citizens import Profile
 from schema.citizens.types import (
     PROFILE_RECORD,
     CitizenProfile,

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from connectors.native.audit import AuditRecord
-from connectors.native.citizens import Consent as ConsentRecord
-from connectors.native.citizens import Profile
+from connectors.hubstore.audit import AuditRecord
+from connectors.hubstore.citizens import Consent as ConsentRecord
+from connectors.hubstore.citizens import Profile
 from schema.citizens.consent import CONSENT_PURPOSE, CONSENT_TEXT, CONSENT_TEXT_VERSION
 from schema.context import Info
 from schema.errors import PublicError

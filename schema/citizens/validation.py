@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 
-from connectors.native.citizens import (
+from connectors.hubstore.citizens import (
     ADDRESS_LENGTH,
     EMAIL_LENGTH,
     NAME_LENGTH,

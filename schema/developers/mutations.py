@@ -11,8 +11,8 @@ import re
 
 import strawberry
 
-from gateway.api_keys import CONTACT_LENGTH, NAME_LENGTH, AlreadyRevoked, ApiKeyNotFound
 from schema.context import Info
+from schema.developers.keys import CONTACT_LENGTH, NAME_LENGTH, AlreadyRevoked, ApiKeyNotFound
 from schema.developers.permissions import IsNationalAdmin
 from schema.developers.resolvers import client_address, keys_of, store_errors
 from schema.developers.types import (

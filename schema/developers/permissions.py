@@ -13,9 +13,9 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from gateway.api_keys import ApiScope
 from schema import personal
 from schema.context import Info
+from schema.developers.keys import ApiScope
 from schema.errors import PublicError
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import strawberry
 
-from connectors.native.audit import AuditLogError
-from gateway.api_keys import ApiKeys, ApiKeyStoreUnavailable
+from connectors.hubstore.audit import AuditLogError
 from schema.context import Info
+from schema.developers.keys import ApiKeys, ApiKeyStoreUnavailable
 from schema.developers.permissions import IsNationalAdmin
 from schema.developers.types import ApiKey
 from schema.errors import PublicError

@@ -7,8 +7,8 @@ import enum
 
 import strawberry
 
-from gateway import api_keys
-from gateway.api_keys import ApiKeyRecord
+from schema.developers import keys as api_keys
+from schema.developers.keys import ApiKeyRecord
 
 
 @strawberry.enum(description="What an API key lets its holder do.")

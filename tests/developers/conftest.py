@@ -13,13 +13,13 @@ from starlette.routing import Route
 
 from gateway.demo import identity_provider
 from gateway.demo.identity_provider import ProviderHandle
-from gateway.identity import principal_from_request
+from schema.principal import principal_from_connection
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 
 
 async def scopes_probe(request: Request) -> JSONResponse:
     """Test-only: who the request is, and what its API key grants."""
-    principal = principal_from_request(request)
+    principal = principal_from_connection(request)
     return JSONResponse(
         {
             "subject": principal.subject,

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from starlette.types import Message, Receive, Scope, Send
 
-from connectors.native.api_keys import ApiKeyRecord, ApiKeyStore
-from connectors.native.migrate import alembic_config
-from connectors.native.store import create_engine, metadata
-from gateway.api_keys import (
+from connectors.hubstore.api_keys import ApiKeyRecord, ApiKeyStore
+from connectors.hubstore.migrate import alembic_config
+from connectors.hubstore.store import create_engine, metadata
+from gateway.api_keys import ApiKeyMiddleware
+from schema.developers.keys import (
     AlreadyRevoked,
-    ApiKeyMiddleware,
     ApiKeyNotFound,
     ApiKeyProblem,
     ApiKeyRejected,
@@ -29,8 +29,7 @@ from gateway.api_keys import (
     hash_key,
     parse_key,
 )
-from gateway.identity.middleware import SCOPE_KEY
-from gateway.identity.principal import Principal, PrincipalKind, StaffRole
+from schema.principal import SCOPE_KEY, Principal, PrincipalKind, StaffRole
 from tests.developers.support import KEY_PATTERN
 from tests.fixtures import FakeClock
 

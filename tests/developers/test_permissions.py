@@ -6,11 +6,11 @@ import strawberry
 from strawberry.permission import PermissionExtension
 
 from connectors import Federation
-from gateway import api_keys
-from gateway.identity.principal import ANONYMOUS, Principal, PrincipalKind
 from schema import HubContext
+from schema.developers import keys as api_keys
 from schema.developers.permissions import HasScope, IsNationalAdmin
 from schema.developers.types import ApiScope
+from schema.principal import ANONYMOUS, Principal, PrincipalKind
 
 
 @strawberry.type

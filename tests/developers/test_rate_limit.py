@@ -9,10 +9,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.api_keys import ApiScope
 from gateway.app import create_app
-from gateway.identity.principal import Principal, PrincipalKind
 from gateway.settings import Settings
+from schema.developers.keys import ApiScope
+from schema.principal import Principal, PrincipalKind
 from tests.fixtures import MUNICIPALITIES_DIR
 
 LUIS = Principal("demo-lmd-0006", "Luis Manuel Díaz", PrincipalKind.NATIONAL_ADMIN)

@@ -18,14 +18,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from gateway.csrf import CSRFMiddleware, checks_own_token, csrf_field
+from gateway.csrf import CSRFMiddleware
 from gateway.demo import identity_provider
 from gateway.demo.identity_provider import ProviderHandle
 from gateway.identity import Identity
-from gateway.identity.sessions import CSRF_KEY, csrf_matches
 from tests.identity.conftest import Hub
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 from tests.identity.test_login import sign_in
+from web.csrf import SESSION_KEY as CSRF_KEY
+from web.csrf import checks_own_token, csrf_field, csrf_matches
 from web.templating import default_renderer
 
 FORM = Environment(autoescape=True)

@@ -22,9 +22,7 @@ from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
-from gateway.api_keys import ApiKeys, ApiScope
 from gateway.app import create_app
-from gateway.identity.principal import Principal, PrincipalKind
 from gateway.ratelimit import (
     ClientAddress,
     Decision,
@@ -38,6 +36,8 @@ from gateway.ratelimit import (
     parse_address,
 )
 from gateway.settings import Settings
+from schema.developers.keys import ApiKeys, ApiScope
+from schema.principal import Principal, PrincipalKind
 from tests.fixtures import MUNICIPALITIES_DIR, FakeClock
 from tests.support import PROJECT_ROOT, free_port, require, running_hub
 

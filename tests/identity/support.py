@@ -18,9 +18,10 @@ from starlette.routing import Route
 
 from connectors.secrets import EnvSecret
 from gateway.app import create_app
-from gateway.identity import Identity, IdentitySettings, principal_from_request
+from gateway.identity import Identity, IdentitySettings
 from gateway.identity.login import login_routes
 from gateway.settings import Settings
+from schema.principal import principal_from_connection
 from tests.fixtures import MUNICIPALITIES_DIR
 
 #: The environment variable the test hubs read their client secret from.
@@ -41,7 +42,7 @@ def identity_settings(issuer: str | None, **options: object) -> IdentitySettings
 
 async def whoami(request: Request) -> JSONResponse:
     """Test-only: the request's principal as JSON."""
-    principal = principal_from_request(request)
+    principal = principal_from_connection(request)
     return JSONResponse(
         {
             "subject": principal.subject,

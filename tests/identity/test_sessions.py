@@ -12,13 +12,13 @@ from gateway.identity import (
     sessions,
 )
 from gateway.identity.sessions import (
-    csrf_matches,
     remember_login,
     resolve_session_secret,
     session_principal,
     sign_in,
     take_login,
 )
+from web.csrf import csrf_matches, csrf_token
 
 ISSUER = "http://127.0.0.1:8703"
 MARIA = Principal("demo-ciudadana-0001", "María Altagracia Pérez", PrincipalKind.CITIZEN)
@@ -67,7 +67,7 @@ def test_a_session_from_another_issuer_is_nobody() -> None:
 def test_csrf() -> None:
     session: dict[str, object] = {}
     sign_in(session, MARIA, ISSUER)
-    token = sessions.csrf_token(session)
+    token = csrf_token(session)
     assert csrf_matches(session, token)
     assert not csrf_matches(session, token + "x")
     assert not csrf_matches(session, None)

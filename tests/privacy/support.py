@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from connectors.native.audit import AuditLog, AuditRecord
-from connectors.native.store import create_engine
+from connectors.hubstore.audit import AuditLog, AuditRecord
+from connectors.hubstore.store import create_engine
 from gateway.demo.identity_provider import ProviderHandle
 from gateway.identity.sessions import SESSION_COOKIE
 from tests.identity.support import hub_app, identity_settings, serve

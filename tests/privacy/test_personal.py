@@ -11,10 +11,9 @@ import pytest
 import strawberry
 
 from accessibility import Language
-from connectors.native.audit import AuditLog
-from connectors.native.migrate import upgrade_async
-from connectors.native.store import create_engine
-from gateway.identity.principal import ANONYMOUS, Principal, PrincipalKind, StaffRole
+from connectors.hubstore.audit import AuditLog
+from connectors.hubstore.migrate import upgrade_async
+from connectors.hubstore.store import create_engine
 from schema import HubContext, build_schema
 from schema import personal as personal_module
 from schema.citizens import validation
@@ -27,6 +26,7 @@ from schema.personal import (
     check_schema,
     personal_data,
 )
+from schema.principal import ANONYMOUS, Principal, PrincipalKind, StaffRole
 from web.citizen_pages import CONSENT_TERMS
 from web.i18n import translations
 

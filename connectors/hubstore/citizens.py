@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.native.store import metadata
+from connectors.hubstore.store import metadata
 
 __all__ = [
     "PERSONAL_COLUMNS",

@@ -1,7 +1,8 @@
 """Who is asking: the principal every request carries, from a session or a bearer token.
 
-A principal is a value: frozen, built once per request by the identity middleware, and
-read by the schema's permission checks, so that the web client, the explorer and any
+A principal is a value: frozen, built once per request by the gateway's identity
+middleware (which leaves it in the ASGI scope under `SCOPE_KEY`), and read by the
+schema's permission checks, so that the web client, the explorer and any
 API client get the same answer. It holds no personal data beyond the display name.
 """
 
@@ -12,6 +13,8 @@ import enum
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
+
+from starlette.requests import HTTPConnection
 
 
 class PrincipalKind(enum.StrEnum):
@@ -56,7 +59,7 @@ class Principal:
     kind: PrincipalKind
     #: Municipality id → roles there. Hashing ignores it (a mapping is unhashable).
     staff_roles: StaffRoles = dataclasses.field(default_factory=lambda: _NO_ROLES, hash=False)
-    #: What an API key presented with this request grants (`gateway.api_keys.ApiScope`
+    #: What an API key presented with this request grants (`schema.developers.keys.ApiScope`
     #: values). Never kept in the session: a key comes with every request.
     scopes: frozenset[str] = frozenset()
 
@@ -124,3 +127,19 @@ class Principal:
 
 #: The caller who presented nothing.
 ANONYMOUS = Principal(subject=None, display_name="", kind=PrincipalKind.ANONYMOUS)
+
+
+#: Where the gateway's identity middleware leaves the principal in the ASGI scope.
+SCOPE_KEY = "planasmun.principal"
+
+
+def principal_from_connection(connection: HTTPConnection) -> Principal:
+    """The principal the identity middleware found for this request (anonymous without)."""
+    found = connection.scope.get(SCOPE_KEY)
+    if isinstance(found, Principal):
+        return found
+    scheme = connection.headers.get("authorization", "").strip().partition(" ")[0]
+    if scheme.lower() == "bearer":
+        # A token nobody verified must not be silently ignored: the app is miswired.
+        raise RuntimeError("a bearer token arrived but the identity middleware is not installed")
+    return ANONYMOUS
