@@ -109,6 +109,12 @@ class Connector(abc.ABC):
         self.config = config
         self.environment = environment
 
+    @classmethod
+    def binding_model_for(cls, capability: Capability) -> type[BindingConfig]:
+        """The model a binding of `capability` is validated against. A kind that writes
+        requests (`connectors.writes.RequestWriter`) returns its own for `requests`."""
+        return cls.binding_model
+
     @property
     def timeout_seconds(self) -> float:
         return self.config.timeout_seconds

@@ -335,16 +335,16 @@ def load_file(
                 )
             )
             continue
+        model = connector_class_or_none.binding_model_for(capability)
         try:
-            validated = connector_class_or_none.binding_model.model_validate(binding)
+            validated = model.model_validate(binding)
         except ValidationError as exc:
-            problems.extend(
-                problems_from_validation(
-                    exc, shown, key_prefix, connector_class_or_none.binding_model
-                )
-            )
+            problems.extend(problems_from_validation(exc, shown, key_prefix, model))
             continue
-        mapping = mapping_problems(capability, validated)
+        # A `requests` binding maps outwards (the writer's model checks its own mapping).
+        mapping = (
+            [] if capability is Capability.REQUESTS else mapping_problems(capability, validated)
+        )
         problems.extend(
             ConfigProblem(shown, _format_key((*key_prefix, *key.split("."))), message)
             for key, message in mapping

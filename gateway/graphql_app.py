@@ -29,14 +29,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
-        return HubContext.create(
-            self.hub.federation,
-            request,
-            response if isinstance(response, Response) else None,
-            api_keys=self.hub.api_keys,
-            audit_log=self.hub.audit_log,
-            citizens=self.hub.citizens,
-        )
+        return self.hub.context(request, response if isinstance(response, Response) else None)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -6,6 +6,9 @@ import logging
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from connectors import (
     Capability,
@@ -17,12 +20,13 @@ from connectors import (
 from connectors.hubstore.audit import AuditLog
 from connectors.hubstore.citizens import CitizenStore
 from connectors.hubstore.migrate import upgrade_async
+from connectors.hubstore.requests import RequestStore
 from connectors.hubstore.store import create_engine
 from connectors.native.seed import seed_catalogues
 from gateway.limits import schema_extensions
 from gateway.response_cache import ResponseCache
 from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
-from schema import build_schema
+from schema import HubContext, build_schema
 from schema.developers.keys import ApiKeys
 
 log = logging.getLogger("planasmun.hub")
@@ -47,6 +51,7 @@ class Hub:
         self._store: AsyncEngine | None = None
         self._audit_log: AuditLog | None = None
         self._citizens: CitizenStore | None = None
+        self._requests: RequestStore | None = None
         #: Set by the app; writes call `response_cache.invalidate()`.
         self.response_cache: ResponseCache | None = None
         #: Developers' API keys, in the hub store (its engine opens on first use).
@@ -72,6 +77,34 @@ class Hub:
             raise HubNotStarted("the hub has not been started")
         return self._citizens
 
+    @property
+    def requests(self) -> RequestStore:
+        """Citizens' service requests, their history and tracking, in the hub store."""
+        if self._requests is None:
+            raise HubNotStarted("the hub has not been started")
+        return self._requests
+
+    @property
+    def store(self) -> AsyncEngine:
+        """The hub store's engine (outbox, requests, audit log)."""
+        if self._store is None:
+            raise HubNotStarted("the hub has not been started")
+        return self._store
+
+    def context(
+        self, request: Request | WebSocket | None, response: Response | None = None
+    ) -> HubContext:
+        """The GraphQL context of one request: the API's and the web client's alike."""
+        return HubContext.create(
+            self.federation,
+            request,
+            response,
+            api_keys=self.api_keys,
+            audit_log=self.audit_log,
+            citizens=self.citizens,
+            requests=self.requests,
+        )
+
     async def start(self) -> None:
         settings = self.settings
         await upgrade_async(settings.database_url)
@@ -88,12 +121,17 @@ class Hub:
         self._audit_log = AuditLog(self._store)
         # A change to citizens' data changes public counts: cached answers must go.
         self._citizens = CitizenStore(self._store, on_change=self._invalidate_responses)
+        self._requests = RequestStore(self._store, on_change=self._request_changed)
         await self._federation.check_all()
         log.info("hub ready: %d municipalities", len(self.municipalities))
 
     def _invalidate_responses(self) -> None:
         if self.response_cache is not None:
             self.response_cache.invalidate()
+
+    def _request_changed(self, tracking_number: str) -> None:
+        # Public counts and the tracking view changed.
+        self._invalidate_responses()
 
     def _on_hub_store(self) -> set[str]:
         """Municipalities whose catalogue the hub store holds (no system of their own)."""
@@ -105,7 +143,7 @@ class Hub:
         }
 
     async def close(self) -> None:
-        self._audit_log = self._citizens = None
+        self._audit_log = self._citizens = self._requests = None
         if self._store is not None:
             store, self._store = self._store, None
             await store.dispose()

@@ -18,6 +18,7 @@ from schema.principal import ANONYMOUS, Principal, principal_from_connection
 if TYPE_CHECKING:
     from connectors.hubstore.audit import AuditLog
     from connectors.hubstore.citizens import CitizenStore
+    from connectors.hubstore.requests import RequestStore
     from schema.developers.keys import ApiKeys
 
 
@@ -39,6 +40,8 @@ class HubContext:
     #: store is wired (schema-only tests): personal data is then never shown or changed.
     audit_log: AuditLog | None = None
     citizens: CitizenStore | None = None
+    #: Citizens' service requests and their tracking (None where no store is wired).
+    requests: RequestStore | None = None
 
     @classmethod
     def create(
@@ -51,6 +54,7 @@ class HubContext:
         *,
         audit_log: AuditLog | None = None,
         citizens: CitizenStore | None = None,
+        requests: RequestStore | None = None,
     ) -> HubContext:
         """`principal` defaults to the request's (anonymous without a request)."""
         if principal is None:
@@ -64,6 +68,7 @@ class HubContext:
             api_keys=api_keys,
             audit_log=audit_log,
             citizens=citizens,
+            requests=requests,
         )
 
 

@@ -9,8 +9,6 @@ from typing import Any
 import strawberry
 from starlette.requests import Request
 
-from schema import HubContext
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Problem:
@@ -40,9 +38,7 @@ async def run_query(
     result = await schema.execute(
         query,
         variable_values=dict(variables or {}),
-        context_value=HubContext.create(
-            hub.federation, request, audit_log=hub.audit_log, citizens=hub.citizens
-        ),
+        context_value=hub.context(request),
     )
     if result.data is None:
         messages = "; ".join(e.message for e in result.errors or [])

@@ -49,9 +49,9 @@ def _changes(citizen: object = MARIA, **override: str | None) -> ProfileChanges:
     return ProfileChanges(**values)
 
 
-def test_0004_follows_the_api_keys_and_is_the_only_head() -> None:
+def test_0004_follows_the_api_keys() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_heads() == ["0004"]
+    assert len(script.get_heads()) == 1
     revision = script.get_revision("0004")
     assert revision is not None and revision.down_revision == "0003"
 
