@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from connectors.hubstore.scrub import overwrite_freed_space, vacuum_erased
 from connectors.hubstore.store import metadata
 
 __all__ = [
@@ -240,10 +241,6 @@ class CitizenStore:
         if self._on_change is not None:
             self._on_change()
 
-    async def _overwrite(self, connection: AsyncConnection) -> None:
-        if self._engine.dialect.name == "sqlite":
-            await connection.exec_driver_sql("PRAGMA secure_delete = ON")
-
     async def profile(self, subject: str) -> Profile | None:
         """The profile of `subject`; None if they never wrote one or had it erased."""
         async with self._engine.connect() as connection:
@@ -279,7 +276,7 @@ class CitizenStore:
         """Rectify the profile: every personal field and the municipality as `changes`
         says. None if the profile was erased meanwhile."""
         async with self._engine.begin() as connection:
-            await self._overwrite(connection)
+            await overwrite_freed_space(connection)
             updated = await connection.execute(
                 citizen_profiles.update()
                 .where(citizen_profiles.c.id == profile_id, citizen_profiles.c.erased_at.is_(None))
@@ -329,7 +326,7 @@ class CitizenStore:
             current = await _profile_of(connection, subject)
             if current is None:
                 return None
-            await self._overwrite(connection)
+            await overwrite_freed_space(connection)
             await connection.execute(
                 citizen_profiles.update()
                 .where(citizen_profiles.c.id == current.id)
@@ -348,6 +345,7 @@ class CitizenStore:
                 )
                 .values(withdrawn_at=now)
             )
+        await vacuum_erased(self._engine, (citizen_profiles,))
         self._changed()
         return Erasure(current.id, current.municipality_id, current.held(), withdrawn.rowcount)
 

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from connectors.hubstore.outbox import OutboxKind, enqueue
+from connectors.hubstore.scrub import overwrite_freed_space, vacuum_erased
 from connectors.hubstore.store import metadata
 
 __all__ = [
@@ -473,6 +474,7 @@ class RequestStore:
         service, status and dates for statistics. Returns how many requests changed."""
         now = self._now()
         async with self.engine.begin() as connection:
+            await overwrite_freed_space(connection)
             ids = (
                 (
                     await connection.execute(
@@ -505,6 +507,7 @@ class RequestStore:
                 .where(request_attachments.c.request_id.in_(ids))
                 .values(filename=None, content=None)
             )
+        await vacuum_erased(self.engine, (service_requests, request_attachments))
         return len(ids)
 
     # -- reads ----------------------------------------------------------------------
