@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport
 from connectors.cache import SourceCache
-from connectors.errors import ConnectorError, MappingError
+from connectors.errors import ConnectorConfigError, ConnectorError, MappingError
 from connectors.registry import ConnectorRegistry, default_registry
 from connectors.resilience import CircuitBreaker, CircuitState
 from connectors.tenants import Municipality
 from connectors.types import Capability, SourceStatus
+from connectors.writes import RequestWriter
 
 
 @dataclasses.dataclass(slots=True)
@@ -65,6 +66,24 @@ class PlacedSource:
     name: str
     connector: Connector
     health: SourceHealth
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RequestDestination:
+    """Where a municipality's requests are written through (`Federation.request_writer`).
+
+    `writer` is `connector` itself, typed as the writer; `health` is the source's circuit
+    breaker and last error, shared with its reads.
+    """
+
+    connector: Connector
+    writer: RequestWriter
+    binding: Binding
+    health: SourceHealth
+
+    @property
+    def source(self) -> str:
+        return self.binding.config.source
 
 
 class Federation:
@@ -122,6 +141,24 @@ class Federation:
             return None
         placed = self._sources[(municipality_id, config.source)]
         return placed.connector, Binding(municipality_id, capability, config)
+
+    def request_writer(self, municipality_id: str) -> RequestDestination | None:
+        """Where a municipality's requests go: its `requests` binding's writer, or None
+        when it has none (its requests stay in the hub store, the native system of record).
+
+        The delivery worker calls `destination.writer.submit_request(destination.binding,
+        outgoing)`, and `find_request` before any retry.
+        """
+        bound = self.binding(municipality_id, Capability.REQUESTS)
+        if bound is None:
+            return None
+        connector, binding = bound
+        if not isinstance(connector, RequestWriter):
+            raise ConnectorConfigError(
+                f"{municipality_id}/{binding.config.source}: the '{connector.kind}' connector "
+                "cannot hold requests"
+            )
+        return RequestDestination(connector, connector, binding, self.health_of(connector))
 
     def health_of(self, connector: Connector) -> SourceHealth:
         health = self._health.get(id(connector))

@@ -1,10 +1,12 @@
 """The `sql` connector: a municipality's existing database, which the hub does NOT own.
 
-The hub only reads. It never creates, alters or migrates anything there: no
-`metadata.create_all`, no migrations, and reflection only in `check()`. Every read runs in
-a read-only transaction where the dialect has one (PostgreSQL and MySQL:
-``SET TRANSACTION READ ONLY``; SQLite: the file is opened with ``mode=ro`` and
-``PRAGMA query_only``), on top of a database account that should itself be read-only.
+The hub reads; the one thing it may write is a citizen's request, through the INSERT a
+`requests` binding gives it, on a pool of its own (`connectors.sql_requests`). It never
+creates, alters or migrates anything there: no `metadata.create_all`, no migrations, and
+reflection only in `check()`. Every read runs in a read-only transaction where the dialect
+has one (PostgreSQL and MySQL: ``SET TRANSACTION READ ONLY``; SQLite: the file is opened
+with ``mode=ro`` and ``PRAGMA query_only``), on top of a database account that should
+itself be read-only (or allowed INSERT on the requests table alone).
 
 A binding reads either
 
@@ -64,6 +66,7 @@ from connectors.errors import (
 )
 from connectors.mapping import FieldSpec, MappedBindingConfig, RecordMapper
 from connectors.secrets import EnvSecret
+from connectors.sql_requests import SqlRequestsBindingConfig, SqlRequestWriter
 from connectors.types import Capability, Record, RecordKey
 
 __all__ = ["SqlBindingConfig", "SqlConnector", "SqlSourceConfig", "read_only_problem"]
@@ -449,11 +452,22 @@ def _turn_on_query_only(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-class SqlConnector(Connector):
+class SqlConnector(SqlRequestWriter, Connector):
+    """Reads a legacy database; writes only requests, through a `requests` binding's INSERT
+    (`connectors.sql_requests`)."""
+
     kind: ClassVar[str] = "sql"
     config_model: ClassVar[type[SourceConfig]] = SqlSourceConfig
     binding_model: ClassVar[type[BindingConfig]] = SqlBindingConfig
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(CAPABILITY_FIELDS)
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {*CAPABILITY_FIELDS, Capability.REQUESTS}
+    )
+
+    @classmethod
+    def binding_model_for(cls, capability: Capability) -> type[BindingConfig]:
+        if capability is Capability.REQUESTS:
+            return SqlRequestsBindingConfig
+        return cls.binding_model
 
     def __init__(self, config: SourceConfig, environment: ConnectorEnvironment) -> None:
         if not isinstance(config, SqlSourceConfig):
@@ -529,6 +543,8 @@ class SqlConnector(Connector):
 
     def bind(self, binding: Binding) -> None:
         """Note a binding this source serves, so that `check()` describes its table."""
+        if binding.capability is Capability.REQUESTS:
+            return  # written through; `check_requests` probes it
         config = self._config_of(binding)
         key = f"{binding.municipality_id}|{binding.capability.value}|{config.model_dump_json()}"
         self._seen.setdefault(key, binding)
@@ -576,6 +592,7 @@ class SqlConnector(Connector):
         ]
 
     async def close(self) -> None:
+        await self.close_writes()
         if self._engine is not None:
             engine, self._engine = self._engine, None
             await engine.dispose()

@@ -19,7 +19,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from connectors.base import Binding
+from connectors.base import Binding, HealthReport
 
 __all__ = [
     "DeliveryReceipt",
@@ -92,3 +92,8 @@ class RequestWriter(abc.ABC):
     ) -> list[UpstreamStatus]:
         """The upstream's current state of these requests, in one call where it can;
         requests it does not hold are left out."""
+
+    async def check_requests(self, binding: Binding) -> HealthReport:
+        """Probe a `requests` binding without writing anything (`check-config --probe`):
+        its operations, or its table and queries, exist upstream."""
+        return HealthReport(ok=True, message="requests binding not probed by this kind")

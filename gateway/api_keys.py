@@ -88,12 +88,19 @@ class ApiKeyMiddleware:
     principal in the scope.
     """
 
-    def __init__(self, app: ASGIApp, *, keys: ApiKeys) -> None:
+    def __init__(
+        self, app: ASGIApp, *, keys: ApiKeys, verified_by_endpoints: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.keys = keys
+        #: Path prefixes whose endpoints check keys themselves, answering a bad one in
+        #: their own protocol's error format (Open311).
+        self.verified_by_endpoints = verified_by_endpoints
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket") or str(scope.get("path", "")).startswith(
+            self.verified_by_endpoints
+        ):
             await self.app(scope, receive, send)
             return
         presented = presented_key(scope)

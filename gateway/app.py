@@ -11,11 +11,13 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 import web
-from gateway import metrics
+from gateway import metrics, open311
 from gateway.api_keys import ApiKeyMiddleware
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.csrf import CSRFMiddleware
+from gateway.delivery.worker import running_worker
 from gateway.explorer import ASSETS as EXPLORER_ASSETS
+from gateway.gc_tuning import freeze_startup_objects
 from gateway.graphql_app import HubGraphQL
 from gateway.health import Readiness, healthz
 from gateway.hub import Hub
@@ -40,8 +42,11 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
+        freeze_startup_objects()
         try:
-            yield
+            # Every process delivers the outbox (leases keep two from taking one item).
+            async with running_worker(hub):
+                yield
         finally:
             await hub.close()
             await identity.aclose()
@@ -59,6 +64,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         Route("/readyz", Readiness(hub).endpoint, name="readyz"),
         Mount("/explorer", StaticFiles(directory=EXPLORER_ASSETS), name="explorer"),
         *login_routes(identity),
+        *open311.routes(),
         *web.build_routes(hub.schema),
     ]
     middleware = [Middleware(SecurityHeadersMiddleware, hsts=settings.behind_https)]
@@ -81,7 +87,11 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     # limits above refuse floods before any token is verified.
     middleware.extend(identity.middleware())
     # Then an API key's scopes on the principal, and the forms' CSRF check.
-    middleware.append(Middleware(ApiKeyMiddleware, keys=hub.api_keys))
+    middleware.append(
+        Middleware(
+            ApiKeyMiddleware, keys=hub.api_keys, verified_by_endpoints=(f"{open311.PREFIX}/",)
+        )
+    )
     middleware.append(Middleware(CSRFMiddleware))
     app = Starlette(
         routes=routes,

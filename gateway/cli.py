@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -71,6 +72,20 @@ def _serve(args: argparse.Namespace) -> int:
             # Sets PLANASMUN_IDENTITY__ISSUER (and the secrets) for the workers to read.
             provider = start_for_demo_hub(settings.identity)
             print(f"Demo identity provider: {provider.issuer} (demo accounts on its login page)")
+        if not settings.smtp.enabled:
+            from gateway.demo.mail_sink import start_mail_sink
+
+            # Citizens' e-mails go to a local mail server that keeps them as .eml files.
+            mail_dir = settings.demo_data_dir.absolute() / "mail"
+            sink = start_mail_sink(int(os.environ.get("PLANASMUN_DEMO_SMTP_PORT", "0")), mail_dir)
+            os.environ.update(
+                {
+                    "PLANASMUN_SMTP__HOST": "127.0.0.1",
+                    "PLANASMUN_SMTP__PORT": str(sink.port),
+                    "PLANASMUN_SMTP__SECURITY": "none",
+                }
+            )
+            print(f"Demo mail: e-mails to citizens are kept in {mail_dir}/", flush=True)
     # Migrate once here, not in each worker at the same time.
     upgrade(settings.database_url)
     print(f"PLANASMUN: http://{settings.host}:{settings.port}/  (explorer: /graphql)", flush=True)

@@ -23,6 +23,12 @@ class HubGraphQL(GraphQL[HubContext, None]):
             schema=hub.schema,
             graphql_ide="graphiql",
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            # A browser page may open the WebSocket from the hub's own origin or one of
+            # these; any other is refused before the handshake completes (close code 1008,
+            # which the server answers as HTTP 403): a page of another site must not ride
+            # on the visitor's session cookie (cross-site WebSocket hijacking). No Origin
+            # header: not a browser, no ambient cookies, allowed.
+            allowed_origins=hub.settings.allowed_origins,
         )
         self.hub = hub
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,11 +25,13 @@ from connectors.hubstore.migrate import upgrade_async
 from connectors.hubstore.requests import RequestStore
 from connectors.hubstore.store import create_engine
 from connectors.native.seed import seed_catalogues
+from gateway.events import events_for
 from gateway.limits import schema_extensions
 from gateway.response_cache import ResponseCache
 from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
 from schema import HubContext, build_schema
 from schema.developers.keys import ApiKeys
+from schema.requests.forms import load_request_forms
 
 log = logging.getLogger("planasmun.hub")
 
@@ -44,6 +48,11 @@ class Hub:
         export_demo_defaults(settings)
         # Validate every municipality file now: nothing starts half-configured.
         self.municipalities: dict[str, Municipality] = load_directory(settings.municipalities_dir)
+        #: The services' own request fields; a bad file stops the hub here, like the above.
+        self.request_forms = load_request_forms(settings.request_forms_file)
+        #: Live updates of requests (Redis pub/sub when configured, else this process).
+        self.events = events_for(settings.redis_url)
+        self._publishing: set[asyncio.Task[None]] = set()
         self.schema: strawberry.Schema = build_schema(
             schema_extensions(settings, municipality_count=len(self.municipalities))
         )
@@ -54,6 +63,9 @@ class Hub:
         self._requests: RequestStore | None = None
         #: Set by the app; writes call `response_cache.invalidate()`.
         self.response_cache: ResponseCache | None = None
+        #: Told the tracking number after every committed change to a request (the
+        #: delivery worker wakes up on it).
+        self.request_listeners: list[Callable[[str], None]] = []
         #: Developers' API keys, in the hub store (its engine opens on first use).
         self.api_keys = ApiKeys(settings.database_url)
 
@@ -103,6 +115,8 @@ class Hub:
             audit_log=self.audit_log,
             citizens=self.citizens,
             requests=self.requests,
+            events=self.events,
+            request_forms=self.request_forms,
         )
 
     async def start(self) -> None:
@@ -130,8 +144,13 @@ class Hub:
             self.response_cache.invalidate()
 
     def _request_changed(self, tracking_number: str) -> None:
-        # Public counts and the tracking view changed.
+        # Public counts and the tracking view changed; live subscribers are told.
         self._invalidate_responses()
+        task = asyncio.get_running_loop().create_task(self.events.publish(tracking_number))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+        for listener in list(self.request_listeners):
+            listener(tracking_number)
 
     def _on_hub_store(self) -> set[str]:
         """Municipalities whose catalogue the hub store holds (no system of their own)."""
@@ -151,3 +170,6 @@ class Hub:
             federation, self._federation = self._federation, None
             await federation.close()
         await self.api_keys.aclose()
+        if self._publishing:
+            await asyncio.gather(*self._publishing, return_exceptions=True)
+        await self.events.aclose()

@@ -17,8 +17,19 @@ from gateway.query_cost import QueryCost
 from gateway.query_limits import QueryLimits
 from gateway.settings import Settings
 from schema import PublicError
+from schema.requests.forms import MAX_CHOICES, MAX_FIELDS
 
 MASKED_MESSAGE = "Ocurrió un error interno. Ya fue registrado; inténtelo de nuevo más tarde."
+
+
+class HubMaskErrors(MaskErrors):
+    """Strawberry's MaskErrors, without its per-request `isinstance` on a runtime Protocol
+    (which walks the protocol's attributes each time): any result with errors is masked."""
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -31,12 +42,25 @@ def should_mask(error: GraphQLError) -> bool:
 
 #: `municipalities` is costed at this many governments when the real number is not given.
 MUNICIPALITIES_ESTIMATE = 10
+#: Short lists of the request forms and of a request, costed at their real bounds rather
+#: than a page of 200: a service's questions and a question's choices (config/
+#: request-forms.yaml), a request's answers (one per question or choice) and its history
+#: (the workflow allows four changes after RECIBIDA; a few more read back from upstream).
+REQUEST_LIST_SIZES = {
+    "Service.requestFields": MAX_FIELDS,
+    "RequestField.choices": MAX_CHOICES,
+    "ServiceRequest.answers": 40,
+    "ServiceRequest.history": 10,
+}
 
 
 def schema_extensions(
     settings: Settings, *, municipality_count: int | None = None
 ) -> list[Callable[[], SchemaExtension]]:
-    list_sizes = {"Query.municipalities": municipality_count or MUNICIPALITIES_ESTIMATE}
+    list_sizes = {
+        "Query.municipalities": municipality_count or MUNICIPALITIES_ESTIMATE,
+        **REQUEST_LIST_SIZES,
+    }
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),
@@ -44,5 +68,5 @@ def schema_extensions(
         lambda: QueryLimits(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases),
         # After QueryLimits: it costs only documents that passed validation and the limits.
         lambda: QueryCost(maximum=settings.max_query_cost, list_sizes=list_sizes),
-        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+        lambda: HubMaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]

@@ -13,6 +13,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     generate_latest,
     multiprocess,
 )
@@ -32,6 +33,50 @@ UPSTREAM_FAILURES = Counter(
     "Reads that failed after retries, by error code.",
     ["connector", "municipality", "source", "code"],
 )
+
+# The outbox (gateway/delivery): labelled by kind and municipality only. Every process
+# counts the same shared outbox, so the gauges show the latest count, not a sum.
+OUTBOX_PENDING = Gauge(
+    "planasmun_outbox_pending",
+    "Outbox items waiting to be delivered.",
+    ["kind", "municipality"],
+    multiprocess_mode="livemostrecent",
+)
+OUTBOX_FAILED = Gauge(
+    "planasmun_outbox_failed",
+    "Outbox items given up and kept for a person to review.",
+    ["kind", "municipality"],
+    multiprocess_mode="livemostrecent",
+)
+OUTBOX_DELIVERED = Counter(
+    "planasmun_outbox_delivered",
+    "Outbox items delivered (requests to a municipality's system, e-mails sent).",
+    ["kind", "municipality"],
+)
+OUTBOX_RETRIED = Counter(
+    "planasmun_outbox_retried",
+    "Delivery attempts that failed for now and were rescheduled with backoff.",
+    ["kind", "municipality"],
+)
+OUTBOX_GIVEN_UP = Counter(
+    "planasmun_outbox_given_up",
+    "Outbox items given up (then kept as failed for a person to review).",
+    ["kind", "municipality"],
+)
+_OUTCOMES = {"delivered": OUTBOX_DELIVERED, "retried": OUTBOX_RETRIED, "failed": OUTBOX_GIVEN_UP}
+_GAUGES = {"pending": OUTBOX_PENDING, "failed": OUTBOX_FAILED}
+
+
+def outbox_outcome(kind: str, municipality: str, outcome: str) -> None:
+    """Count one delivery attempt's outcome: delivered, retried or failed."""
+    _OUTCOMES[outcome].labels(kind, municipality).inc()
+
+
+def outbox_gauge(state: str, kind: str, municipality: str, count: int) -> None:
+    """Set the number of `state` (pending or failed) items of a kind and municipality."""
+    gauge = _GAUGES.get(state)
+    if gauge is not None:
+        gauge.labels(kind, municipality).set(count)
 
 
 async def metrics_endpoint(request: Request) -> Response:

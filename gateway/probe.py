@@ -12,7 +12,9 @@ import json
 from collections.abc import Mapping
 
 from connectors import (
+    Capability,
     ConnectorEnvironment,
+    ConnectorError,
     Federation,
     HealthReport,
     MappingError,
@@ -27,6 +29,23 @@ def _details(details: Mapping[str, object]) -> list[str]:
         text = json.dumps(value, ensure_ascii=False, default=str)
         lines.append(f"      {key}: {text if len(text) <= 400 else text[:397] + '...'}")
     return lines
+
+
+async def _probe_requests(
+    federation: Federation, municipality: Municipality
+) -> tuple[bool, list[str]]:
+    """A `requests` binding is written, never read here: its operations (or its table and
+    queries) must exist upstream. Nothing is submitted."""
+    key = "bindings.requests"
+    try:
+        destination = federation.request_writer(municipality.id)
+        assert destination is not None  # the binding is there
+        report = await destination.writer.check_requests(destination.binding)
+    except ConnectorError as exc:
+        return False, [f"  {municipality.path}: {key}: {exc.internal_message}"]
+    if not report.ok:
+        return False, [f"  {municipality.path}: {key}: {report.message}", *_details(report.details)]
+    return True, [f"  {key} -> {destination.source}: {report.message}"]
 
 
 async def probe(
@@ -54,8 +73,13 @@ async def probe(
                 )
                 lines.extend(_details(report.details))
             for capability, binding in municipality.bindings.items():
-                (outcome,) = await federation.dispatcher.list_for(capability, [municipality_id])
                 key = f"bindings.{capability.value}"
+                if capability is Capability.REQUESTS:
+                    ok, request_lines = await _probe_requests(federation, municipality)
+                    healthy &= ok
+                    lines.extend(request_lines)
+                    continue
+                (outcome,) = await federation.dispatcher.list_for(capability, [municipality_id])
                 if outcome.error is None:
                     lines.append(f"  {key} -> {binding.source}: {len(outcome.value)} record(s)")
                     continue

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gateway.delivery.settings import DeliverySettings, SmtpSettings
 from gateway.identity.settings import IdentitySettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,16 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="Redis shared by every worker and host (redis://host:port/db): rate-limit "
-        "counters. Unset: each process keeps its own.",
+        "counters and live updates of requests (pub/sub). Unset: each process keeps its own.",
+    )
+    request_forms_file: Path = Field(
+        default=CONFIG_DIR / "request-forms.yaml",
+        description="The questions each kind of service's requests ask (checked at start-up).",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Other sites (scheme://host[:port], comma-separated) whose pages may open "
+        "the GraphQL WebSocket; the hub's own pages always may.",
     )
     rate_limit_enabled: bool = Field(default=True, description="Apply the rate limits below.")
     rate_limit_per_minute_ip: int = Field(
@@ -98,8 +108,24 @@ class Settings(BaseSettings):
         "PLANASMUN_IDENTITY__ISSUER, PLANASMUN_IDENTITY__CLIENT_ID, … "
         "(documented in gateway/identity/settings.py).",
     )
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The hub's public address (e.g. https://planasmun.gob.do), for links in "
+        "e-mails; unset: identity.redirect_base_url, else http://HOST:PORT.",
+    )
+    delivery: DeliverySettings = Field(
+        default_factory=DeliverySettings,
+        description="The outbox's delivery worker: PLANASMUN_DELIVERY__POLL_SECONDS, … "
+        "(documented in gateway/delivery/settings.py).",
+    )
+    smtp: SmtpSettings = Field(
+        default_factory=SmtpSettings,
+        description="The mail server for citizens' e-mails: PLANASMUN_SMTP__HOST, "
+        "PLANASMUN_SMTP__PORT, … (gateway/delivery/settings.py). Unset host: e-mails wait.",
+    )
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "allowed_origins", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
@@ -112,6 +138,12 @@ class Settings(BaseSettings):
         for entry in value:
             ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
         return value
+
+
+def public_base_url(settings: Settings) -> str:
+    """Where citizens reach this hub (links in e-mails)."""
+    base = settings.public_base_url or settings.identity.redirect_base_url
+    return (base or f"http://{settings.host}:{settings.port}").rstrip("/")
 
 
 def export_demo_defaults(settings: Settings) -> None:

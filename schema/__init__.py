@@ -10,12 +10,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.printer import print_schema
 from strawberry.types import ExecutionContext
 
-from schema.api import Mutation, Query
+from schema.api import Mutation, Query, Subscription
 from schema.context import HubContext, Info
 from schema.errors import NotFound, PublicError, SourceFailure
+from schema.extension_runner import LeanExtensionsRunner
 from schema.loaders import Loaders
 from schema.partial import PartialErrors
 
@@ -32,6 +34,12 @@ class HubSchema(strawberry.Schema):
     `PublicError` or a parse/validation error is logged by code and path only; anything
     else with its traceback, which holds no document text.
     """
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        # The same lifecycle with each class's hooks found once (see schema.extension_runner).
+        return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -52,7 +60,7 @@ def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
     ext: list[Any] = [PartialErrors, *extensions]
-    return HubSchema(query=Query, mutation=Mutation, extensions=ext)
+    return HubSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=ext)
 
 
 def sdl() -> str:

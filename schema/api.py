@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.audit import AuditQueries
 from schema.citizens import CitizenMutations, CitizenQueries
 from schema.developers.mutations import DeveloperMutations
 from schema.developers.resolvers import DeveloperQueries
 from schema.municipalities.resolvers import MunicipalityQueries
+from schema.requests import RequestMutations, RequestQueries, RequestSubscriptions
+from schema.requests.public_list import PublicRequestQueries
 from schema.services.resolvers import ServiceQueries
 
 
 @strawberry.type(
     description="PLANASMUN: public data of the Dominican Republic's local governments."
 )
-class Query(MunicipalityQueries, ServiceQueries, DeveloperQueries, CitizenQueries):
+class Query(
+    MunicipalityQueries,
+    ServiceQueries,
+    DeveloperQueries,
+    CitizenQueries,
+    AuditQueries,
+    RequestQueries,
+    PublicRequestQueries,
+):
     pass
 
 
 @strawberry.type(description="Changes: each one checks who may make it.")
-class Mutation(DeveloperMutations, CitizenMutations):
+class Mutation(DeveloperMutations, CitizenMutations, RequestMutations):
+    pass
+
+
+@strawberry.type(description="Live updates, over WebSocket (graphql-transport-ws).")
+class Subscription(RequestSubscriptions):
     pass

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from connectors.hubstore.citizens import CitizenStore
     from connectors.hubstore.requests import RequestStore
     from schema.developers.keys import ApiKeys
+    from schema.events import RequestEvents
+    from schema.requests.forms import RequestForms
 
 
 @dataclasses.dataclass(slots=True)
@@ -42,6 +44,10 @@ class HubContext:
     citizens: CitizenStore | None = None
     #: Citizens' service requests and their tracking (None where no store is wired).
     requests: RequestStore | None = None
+    #: Live updates of requests (`requestStatusChanged`); None: no subscriptions.
+    events: RequestEvents | None = None
+    #: The services' own request fields (config/request-forms.yaml); None: none asked.
+    request_forms: RequestForms | None = None
 
     @classmethod
     def create(
@@ -55,6 +61,8 @@ class HubContext:
         audit_log: AuditLog | None = None,
         citizens: CitizenStore | None = None,
         requests: RequestStore | None = None,
+        events: RequestEvents | None = None,
+        request_forms: RequestForms | None = None,
     ) -> HubContext:
         """`principal` defaults to the request's (anonymous without a request)."""
         if principal is None:
@@ -69,6 +77,8 @@ class HubContext:
             audit_log=audit_log,
             citizens=citizens,
             requests=requests,
+            events=events,
+            request_forms=request_forms,
         )
 
 

@@ -8,6 +8,7 @@ resolver can attach a "stale" error at its own path.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -102,12 +103,27 @@ class RecordByKeyLoader(_OutcomeLoader[RecordKey, Record | None]):
 
 
 class Loaders:
-    """Every loader a request may use; created fresh per request (or subscription)."""
+    """Every loader a request may use; fresh per request (or subscription).
+
+    Each loader is made on first use: most requests use one or two of them, and a
+    DataLoader is not free to make.
+    """
 
     def __init__(self, federation: Federation) -> None:
-        self.services_by_municipality = ListByMunicipalityLoader(federation, Capability.SERVICES)
-        self.service_by_key = RecordByKeyLoader(federation, Capability.SERVICES)
-        self.departments_by_municipality = ListByMunicipalityLoader(
-            federation, Capability.DEPARTMENTS
-        )
-        self.department_by_key = RecordByKeyLoader(federation, Capability.DEPARTMENTS)
+        self.federation = federation
+
+    @functools.cached_property
+    def services_by_municipality(self) -> ListByMunicipalityLoader:
+        return ListByMunicipalityLoader(self.federation, Capability.SERVICES)
+
+    @functools.cached_property
+    def service_by_key(self) -> RecordByKeyLoader:
+        return RecordByKeyLoader(self.federation, Capability.SERVICES)
+
+    @functools.cached_property
+    def departments_by_municipality(self) -> ListByMunicipalityLoader:
+        return ListByMunicipalityLoader(self.federation, Capability.DEPARTMENTS)
+
+    @functools.cached_property
+    def department_by_key(self) -> RecordByKeyLoader:
+        return RecordByKeyLoader(self.federation, Capability.DEPARTMENTS)

@@ -109,6 +109,15 @@ PERSONAL_FIELDS: Mapping[str, Mapping[str, PersonalKind]] = _freeze(
             "email": PersonalKind.EMAIL,
             "address": PersonalKind.ADDRESS,
         },
+        # A citizen's request: what they wrote, where, and their answers to the
+        # service's own questions (schema/requests).
+        "ServiceRequest": {
+            "description": PersonalKind.FREE_TEXT,
+            "address": PersonalKind.ADDRESS,
+            "latitude": PersonalKind.ADDRESS,
+            "longitude": PersonalKind.ADDRESS,
+            "answers": PersonalKind.FREE_TEXT,
+        },
     }
 )
 
@@ -137,6 +146,11 @@ NOT_PERSONAL: Mapping[str, frozenset[str]] = MappingProxyType(
         "PersonalDataError": frozenset({"message"}),
         "ApiKeyError": frozenset({"message"}),
         "PersonalFieldDeclaration": frozenset({"typeName"}),
+        # A service's questions and the hub's own words about requests.
+        "RequestField": frozenset({"description"}),
+        "RequestFieldChoice": frozenset({"name"}),
+        "ServiceRequest": frozenset({"serviceName"}),
+        "FieldError": frozenset({"message"}),
     }
 )
 
@@ -425,17 +439,22 @@ class IsStaffOf(BasePermission):
     A signed-in caller's refusal is audited."""
 
     role: ClassVar[StaffRole | None] = None
+    #: Or any one of several roles (e.g. agent or supervisor).
+    roles: ClassVar[frozenset[StaffRole] | None] = None
     message = "Solo el personal de ese ayuntamiento puede ver o cambiar esto."
+
+    def allows(self, principal: Principal, municipality: str) -> bool:
+        if self.role is not None:
+            return principal.has_role(municipality, self.role)
+        if self.roles is not None:
+            return any(principal.has_role(municipality, role) for role in self.roles)
+        return principal.is_staff_of(municipality)
 
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         context = _context(info)
         principal = context.principal
         municipality = _municipality_of(source, kwargs)
-        if municipality is not None and (
-            principal.has_role(municipality, self.role)
-            if self.role is not None
-            else principal.is_staff_of(municipality)
-        ):
+        if municipality is not None and self.allows(principal, municipality):
             return True
         if principal.is_authenticated:
             await append_audit(

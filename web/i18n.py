@@ -21,21 +21,24 @@ from accessibility import Language
 PACKAGE_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
 DOMAIN = "messages"
+#: The e-mails to citizens (`gateway.delivery.emails`), kept apart from the pages' texts.
+EMAILS_DOMAIN = "emails"
 
 
-def catalogue_path(language: Language) -> Path:
-    return LOCALE_DIR / language.value / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalogue_path(language: Language, domain: str = DOMAIN) -> Path:
+    return LOCALE_DIR / language.value / "LC_MESSAGES" / f"{domain}.po"
 
 
-def read_catalogue(language: Language) -> Catalog:
-    with catalogue_path(language).open("rb") as po:
-        return read_po(po, locale=language.locale, domain=DOMAIN)
+def read_catalogue(language: Language, domain: str = DOMAIN) -> Catalog:
+    with catalogue_path(language, domain).open("rb") as po:
+        return read_po(po, locale=language.locale, domain=domain)
 
 
 @functools.cache
-def translations(language: Language) -> Translations:
-    """The language's translations; raises at start-up if its catalogue is unreadable."""
+def translations(language: Language, domain: str = DOMAIN) -> Translations:
+    """The language's translations of one domain (the pages' `messages` by default);
+    raises at start-up if its catalogue is unreadable."""
     mo = io.BytesIO()
-    write_mo(mo, read_catalogue(language))
+    write_mo(mo, read_catalogue(language, domain))
     mo.seek(0)
-    return Translations(fp=mo, domain=DOMAIN)
+    return Translations(fp=mo, domain=domain)

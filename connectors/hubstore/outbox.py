@@ -157,9 +157,11 @@ async def enqueue(
     return item_id
 
 
-def backoff(attempts: int, first_seconds: float = 1.0) -> float:
+def backoff(
+    attempts: int, first_seconds: float = 1.0, most_seconds: float = MAX_BACKOFF_SECONDS
+) -> float:
     """Seconds to wait after the `attempts`-th failed attempt: doubling, capped."""
-    return float(min(first_seconds * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+    return float(min(first_seconds * 2 ** min(max(attempts - 1, 0), 30), most_seconds))
 
 
 class Outbox:
@@ -171,10 +173,12 @@ class Outbox:
         *,
         now: Callable[[], dt.datetime] = _utcnow,
         first_backoff_seconds: float = 1.0,
+        max_backoff_seconds: float = MAX_BACKOFF_SECONDS,
     ) -> None:
         self.engine = engine
         self._now = now
         self.first_backoff_seconds = first_backoff_seconds
+        self.max_backoff_seconds = max_backoff_seconds
 
     async def claim(
         self,
@@ -246,7 +250,7 @@ class Outbox:
     async def retry_later(self, item: OutboxItem, error_code: str) -> dt.datetime:
         """Release the lease and schedule the next attempt with backoff."""
         when = self._now() + dt.timedelta(
-            seconds=backoff(item.attempts, self.first_backoff_seconds)
+            seconds=backoff(item.attempts, self.first_backoff_seconds, self.max_backoff_seconds)
         )
         async with self.engine.begin() as connection:
             await connection.execute(
@@ -290,6 +294,37 @@ class Outbox:
             query = query.where(outbox.c.request_id == request_id)
         async with self.engine.connect() as connection:
             return [_item(row) for row in await connection.execute(query)]
+
+    async def expedite(self, kind: OutboxKind, municipality_id: str) -> int:
+        """Make a municipality's waiting items of `kind` due now (its system is back:
+        no need to sit out each item's backoff). Returns how many were brought forward."""
+        now = self._now()
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                outbox.update()
+                .where(
+                    outbox.c.state == OutboxState.PENDING.value,
+                    outbox.c.kind == kind.value,
+                    outbox.c.municipality_id == municipality_id,
+                    outbox.c.next_attempt_at > now,
+                    sa.or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+                )
+                .values(next_attempt_at=now)
+            )
+            return int(result.rowcount)
+
+    async def counts(self) -> dict[tuple[OutboxState, OutboxKind, str], int]:
+        """Items by (state, kind, municipality id), done ones left out (metrics)."""
+        query = (
+            sa.select(outbox.c.state, outbox.c.kind, outbox.c.municipality_id, sa.func.count())
+            .where(outbox.c.state != OutboxState.DONE.value)
+            .group_by(outbox.c.state, outbox.c.kind, outbox.c.municipality_id)
+        )
+        async with self.engine.connect() as connection:
+            return {
+                (OutboxState(state), OutboxKind(kind), municipality): int(n)
+                for state, kind, municipality, n in await connection.execute(query)
+            }
 
     async def pending_count(self, kind: OutboxKind | None = None) -> int:
         query = sa.select(sa.func.count()).where(outbox.c.state == OutboxState.PENDING.value)

@@ -293,6 +293,11 @@ class RequestStore:
         if self._on_change is not None:
             self._on_change(number)
 
+    def announce(self, number: str) -> None:
+        """Tell `on_change` of a change the caller committed in its own transaction (a
+        delivery's `mark_delivered`)."""
+        self._changed(number)
+
     # -- writes ---------------------------------------------------------------------
 
     async def submit(self, new: NewRequest) -> Submitted:
@@ -538,22 +543,39 @@ class RequestStore:
         service_id: str | None = None,
         submitted_before: dt.datetime | None = None,
         assigned_to: str | None = None,
+        overdue_on: dt.date | None = None,
         limit: int = 50,
         offset: int = 0,
+        service_ids: Sequence[str] = (),
+        submitted_after: dt.datetime | None = None,
+        newest_first: bool = False,
     ) -> list[ServiceRequest]:
-        """One municipality's requests, oldest first (the order staff work them in)."""
+        """One municipality's requests, oldest first (the order staff work them in), or
+        newest first. `overdue_on`: only those still open whose expected date is before
+        that day. `service_ids` (any of them) and `submitted_after` (inclusive) narrow it
+        further (Open311's public listing)."""
         conditions: list[Any] = [service_requests.c.municipality_id == municipality_id]
         if statuses:
             conditions.append(service_requests.c.status.in_([s.value for s in statuses]))
         if service_id is not None:
             conditions.append(service_requests.c.service_id == service_id)
+        if service_ids:
+            conditions.append(service_requests.c.service_id.in_(list(service_ids)))
         if submitted_before is not None:
             conditions.append(service_requests.c.submitted_at < submitted_before)
+        if submitted_after is not None:
+            conditions.append(service_requests.c.submitted_at >= submitted_after)
         if assigned_to is not None:
             conditions.append(service_requests.c.assigned_to == assigned_to)
+        if overdue_on is not None:
+            conditions.append(service_requests.c.expected_by < overdue_on)
+            conditions.append(service_requests.c.status.not_in([s.value for s in TERMINAL]))
+        submitted = service_requests.c.submitted_at
         return await self._load(
             sa.and_(*conditions),
-            order=service_requests.c.submitted_at,
+            order=(submitted.desc(), service_requests.c.tracking_number.desc())
+            if newest_first
+            else submitted,
             limit=limit,
             offset=offset,
         )
@@ -622,7 +644,7 @@ class RequestStore:
                 )
         query = sa.select(service_requests).where(condition)
         if order is not None:
-            query = query.order_by(order)
+            query = query.order_by(*order) if isinstance(order, tuple) else query.order_by(order)
         if limit is not None:
             query = query.limit(limit).offset(offset)
         rows = list(await connection.execute(query))

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx
-from zeep.helpers import serialize_object
 
 from connectors.base import (
     Binding,
@@ -33,13 +32,14 @@ from connectors.soap.client import (
     wsdl_location,
 )
 from connectors.soap.config import SoapBindingConfig, SoapSourceConfig
+from connectors.soap.requests import SoapRequestsBindingConfig, SoapRequestWriter
 from connectors.types import Capability, Record, RecordKey
 
 #: HTTP statuses from a probe of the service address that mean it cannot serve us.
 _PROBE_FAILURES = frozenset({401, 403, 407, 502, 503, 504})
 
 
-class SoapConnector(Connector):
+class SoapConnector(SoapRequestWriter, Connector):
     """Reads services and departments from a SOAP service described by a WSDL.
 
     The WSDL is loaded once, on first use, in a worker thread; calls are async (zeep's
@@ -51,8 +51,15 @@ class SoapConnector(Connector):
     config_model: ClassVar[type[SourceConfig]] = SoapSourceConfig
     binding_model: ClassVar[type[BindingConfig]] = SoapBindingConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.SERVICES, Capability.DEPARTMENTS}
+        {Capability.SERVICES, Capability.DEPARTMENTS, Capability.REQUESTS}
     )
+
+    @classmethod
+    def binding_model_for(cls, capability: Capability) -> type[BindingConfig]:
+        """`requests` is written through (`connectors.soap.requests`); the rest is read."""
+        if capability is Capability.REQUESTS:
+            return SoapRequestsBindingConfig
+        return cls.binding_model
 
     def __init__(self, config: SourceConfig, environment: ConnectorEnvironment) -> None:
         if not isinstance(config, SoapSourceConfig):
@@ -62,6 +69,8 @@ class SoapConnector(Connector):
         self._service: LoadedService | None = None
         self._loading: asyncio.Future[LoadedService] | None = None
         self._calls = asyncio.Semaphore(config.max_concurrent_calls)
+        #: One mapper per binding (keyed by identity; the entry keeps the binding alive).
+        self._mappers: dict[int, tuple[Binding, RecordMapper]] = {}
 
     # ------------------------------------------------------------------ contract
 
@@ -167,12 +176,12 @@ class SoapConnector(Connector):
             with soap_errors(where):
                 async with asyncio.timeout(self.timeout_seconds):
                     try:
-                        result = await service.proxy[operation.name](**arguments)
+                        result = await service.call(operation.name, arguments)
                     except RuntimeError as exc:
-                        if not service.http.is_closed:
+                        if not service.is_closed:
                             raise
                         raise TransientError(f"{where}: the connector was closed") from exc
-        return _rows(serialize_object(result, dict), path, where)  # type: ignore[no-untyped-call]
+        return _rows(result, path, where)
 
     def _id_argument(
         self,
@@ -195,7 +204,10 @@ class SoapConnector(Connector):
         return left[0]
 
     def _map(self, binding: Binding, rows: list[Mapping[str, Any]]) -> list[Record]:
-        mapper = RecordMapper(binding)
+        entry = self._mappers.get(id(binding))
+        if entry is None or entry[0] is not binding:
+            entry = self._mappers[id(binding)] = (binding, RecordMapper(binding))
+        mapper = entry[1]
         return [mapper.map(row) for row in rows]
 
     def _binding_config(self, binding: Binding) -> SoapBindingConfig:

@@ -7,7 +7,11 @@ vendor's system, so it creates tables and views; the hub itself never does.
   two-letter area codes (``COD_AREA``: UR, SA, TR, EP, CE, CT, ME, SO), requirements in one
   text split by ``;``, the fee as a NUMERIC (``MONTO``), one ``S``/``N`` flag per remote
   channel (``CANAL_WEB``, ``CANAL_TEL``) and a status (``ESTATUS``: ``A`` active, ``I``
-  inactive; two inactive rows that the binding's ``where`` must keep out).
+  inactive; two inactive rows that the binding's ``where`` must keep out). Citizens'
+  requests go into ``SOLICITUDES`` (``NUM_SEGUIMIENTO`` UNIQUE, status codes ``COD_ESTADO``:
+  PE pendiente, AN en análisis, TR en trámite, FI finalizada, DE denegada); the hub INSERTs
+  through La Vega's `requests` binding, and `read_solicitudes` / `set_solicitud_estado`
+  let tests read that state and change a status as a clerk would.
 - **GESMUN** (San Francisco de Macorís): tables ``servicio`` and ``tarifa`` behind the view
   ``v_servicios_web``; full Spanish category words, requirements split by ``|``, channels
   as "Presencial, Teléfono", the fee as text in the Dominican style ("1.500,00"). One
@@ -21,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import sys
+import zoneinfo
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -99,6 +105,37 @@ DEPARTAMENTOS = sa.Table(
     sa.Column("UBICACION", sa.String(200)),
     sa.Column("HORARIO", sa.String(120)),
 )
+
+SOLICITUDES = sa.Table(
+    "SOLICITUDES",
+    simuvega,
+    sa.Column("ID_SOLICITUD", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("NUM_SEGUIMIENTO", sa.String(30), nullable=False, unique=True),
+    sa.Column("COD_TRAMITE", sa.String(80), sa.ForeignKey("TRAMITES.COD_TRAMITE"), nullable=False),
+    sa.Column("DESCRIPCION", sa.Text, nullable=False),
+    sa.Column("DIRECCION", sa.String(300)),
+    sa.Column("LATITUD", sa.Float),
+    sa.Column("LONGITUD", sa.Float),
+    sa.Column("NOMBRE_SOLICITANTE", sa.String(200)),
+    sa.Column("CEDULA", sa.String(13)),
+    sa.Column("TELEFONO", sa.String(30)),
+    sa.Column("CORREO", sa.String(120)),
+    sa.Column("DATOS_ADIC", sa.Text),
+    sa.Column("CANAL", sa.String(3), nullable=False),
+    sa.Column("FECHA_SOLICITUD", sa.DateTime, nullable=False),
+    sa.Column("COD_ESTADO", sa.String(2), nullable=False),
+    sa.Column("OBSERVACION", sa.Text),
+    sa.Column("FECHA_ESTADO", sa.DateTime, nullable=False),
+)
+
+#: SIMUVEGA's request status codes and what its clerks call them.
+SIMUVEGA_STATUS_CODES = {
+    "PE": "Pendiente",
+    "AN": "En análisis",
+    "TR": "En trámite",
+    "FI": "Finalizada",
+    "DE": "Denegada",
+}
 
 #: Retired procedures SIMUVEGA still keeps; a binding must filter them out (`ESTATUS: A`).
 SIMUVEGA_INACTIVE = ("licencia-construccion-1998", "certificado-residencia-papel")
@@ -192,6 +229,50 @@ def simuvega_channels(raw: Mapping[str, Any], record: dict[str, Any]) -> dict[st
         if wanted:
             channels.append(channel)
     return {**record, "channels": channels}
+
+
+async def read_solicitudes(url: str) -> list[dict[str, Any]]:
+    """Every row of SIMUVEGA's ``SOLICITUDES`` at `url`, oldest first (the upstream's state)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(
+                sa.select(SOLICITUDES).order_by(SOLICITUDES.c.ID_SOLICITUD)
+            )
+            return [dict(row) for row in result.mappings()]
+    finally:
+        await engine.dispose()
+
+
+async def set_solicitud_estado(
+    url: str, numero: str, codigo: str, observacion: str | None = None
+) -> None:
+    """Change a request's status in SIMUVEGA, as a clerk of La Vega would (local time)."""
+    if codigo not in SIMUVEGA_STATUS_CODES:
+        raise ValueError(f"SIMUVEGA has no status code {codigo!r}")
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            number_column = SOLICITUDES.c.NUM_SEGUIMIENTO
+            result = await connection.execute(
+                sa.update(SOLICITUDES)
+                .where(number_column == numero)
+                .values(
+                    COD_ESTADO=codigo,
+                    OBSERVACION=observacion,
+                    FECHA_ESTADO=_local_now(),
+                )
+            )
+            if result.rowcount != 1:
+                raise LookupError(f"SIMUVEGA holds no request {numero}")
+    finally:
+        await engine.dispose()
+
+
+def _local_now() -> datetime.datetime:
+    """Now in La Vega, without an offset, as SIMUVEGA stores times."""
+    zone = zoneinfo.ZoneInfo("America/Santo_Domingo")
+    return datetime.datetime.now(zone).replace(tzinfo=None, microsecond=0)
 
 
 # ------------------------------------------------------------------------------- GESMUN

@@ -11,9 +11,12 @@
   strings, and lookups by one id only (no batch operation).
 
 Both serve the records of `gateway.demo.catalogue` in their own shape; the hub's bindings
-map them back. Either can require a WS-Security UsernameToken (`credentials`) and/or HTTP
-basic authentication (`http_basic`), add latency per request (`latency_ms`, for the
-benchmarks), and simulate an outage (`pause()` refuses connections until `resume()`).
+map them back. SIGEM also takes citizens' requests (``RegistrarSolicitud``,
+``ConsultarSolicitud``, ``ConsultarEstadoSolicitudes``, ``ListarSolicitudes``) into its own
+SQLite register (`gateway.demo.sigem_requests`; `VendorServer.requests` reads it).
+Either can require a WS-Security UsernameToken (`credentials`) and/or HTTP basic
+authentication (`http_basic`), add latency per request (`latency_ms`, for the benchmarks),
+and simulate an outage (`pause()` refuses connections until `resume()`).
 
 Run both by hand with ``python -m gateway.demo.soap_vendors --sigem-port 8701
 --munisoft-port 8702``.
@@ -29,19 +32,23 @@ import hashlib
 import hmac
 import importlib.util
 import logging
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from gateway.demo import catalogue
+from gateway.demo.sigem_requests import SIGEM_STATUS_CODES, SigemRequests, Solicitud
 
 with warnings.catch_warnings():
     # spyne 2.14 still imports modules Python deprecates; the warnings are not ours to fix.
@@ -151,9 +158,12 @@ class _VendorState:
         self,
         tenants: dict[str, str],
         credentials: tuple[str, str] | None,
+        requests: SigemRequests | None = None,
     ) -> None:
         self.tenants = tenants
         self.credentials = credentials
+        #: SIGEM's register of citizens' requests (None for a vendor that takes none).
+        self.requests = requests
         self.calls: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
 
@@ -249,6 +259,63 @@ class Catalogo(ComplexModel):  # type: ignore[misc]
     ]
 
 
+class SolicitudRegistrada(ComplexModel):  # type: ignore[misc]
+    """What SIGEM answers about a request it holds (its own id, the number, the state)."""
+
+    __namespace__ = SIGEM_NAMESPACE
+    _type_info = [  # noqa: RUF012 - spyne reads the field order from this list
+        ("ID_SOLICITUD", Integer),
+        ("NUMERO_SEGUIMIENTO", Unicode),
+        ("CODIGO_SERVICIO", Unicode),
+        ("ESTADO", Unicode),
+        ("FECHA_REGISTRO", DateTime),
+    ]
+
+
+class EstadoSolicitud(ComplexModel):  # type: ignore[misc]
+    """A request's current state in SIGEM, with the clerk's public note."""
+
+    __namespace__ = SIGEM_NAMESPACE
+    _type_info = [  # noqa: RUF012 - spyne reads the field order from this list
+        ("NUMERO_SEGUIMIENTO", Unicode),
+        ("ESTADO", Unicode),
+        ("DESC_ESTADO", Unicode),
+        ("OBSERVACION", Unicode),
+        ("FECHA_ESTADO", DateTime),
+    ]
+
+
+def _sigem_time(text: str | None) -> datetime.datetime | None:
+    return None if text is None else datetime.datetime.fromisoformat(text)
+
+
+def _sigem_registrada(row: Solicitud) -> SolicitudRegistrada:
+    return SolicitudRegistrada(
+        ID_SOLICITUD=row.ID_SOLICITUD,
+        NUMERO_SEGUIMIENTO=row.NUMERO_SEGUIMIENTO,
+        CODIGO_SERVICIO=row.CODIGO_SERVICIO,
+        ESTADO=row.ESTADO,
+        FECHA_REGISTRO=_sigem_time(row.FECHA_REGISTRO),
+    )
+
+
+def _sigem_estado(row: Solicitud) -> EstadoSolicitud:
+    return EstadoSolicitud(
+        NUMERO_SEGUIMIENTO=row.NUMERO_SEGUIMIENTO,
+        ESTADO=row.ESTADO,
+        DESC_ESTADO=SIGEM_STATUS_CODES.get(row.ESTADO, row.ESTADO),
+        OBSERVACION=row.OBSERVACION,
+        FECHA_ESTADO=_sigem_time(row.FECHA_ESTADO),
+    )
+
+
+def _sigem_register(ctx: Any) -> SigemRequests:
+    register = _state(ctx).requests
+    if register is None:
+        raise Fault("Server.NoDisponible", "El registro de solicitudes no está disponible.")
+    return register
+
+
 def _sigem_money(amount: Decimal | None) -> str:
     """15000 → "RD$ 15.000,00" (the way SIGEM prints fees); no fee → an empty text."""
     if amount is None:
@@ -329,6 +396,92 @@ class SigemService(ServiceBase):  # type: ignore[misc]
         return _pick(
             (_sigem_dependencia(r) for r in catalogue.departments(municipality_id)), codigos
         )
+
+    # -- requests (solicitudes), kept in SIGEM's own register
+
+    @rpc(  # type: ignore[untyped-decorator]
+        Unicode(min_occurs=1),
+        Unicode(min_occurs=1),
+        Unicode(min_occurs=1),
+        Unicode(min_occurs=1),
+        Unicode,
+        Double,
+        Double,
+        Unicode,
+        Unicode,
+        Unicode,
+        Unicode,
+        Unicode,
+        DateTime,
+        _returns=SolicitudRegistrada,
+    )
+    def RegistrarSolicitud(
+        ctx: Any,
+        municipio: str,
+        NUMERO_SEGUIMIENTO: str,
+        CODIGO_SERVICIO: str,
+        DESCRIPCION: str,
+        DIRECCION: str | None,
+        LATITUD: float | None,
+        LONGITUD: float | None,
+        SOLICITANTE: str | None,
+        CEDULA: str | None,
+        TELEFONO: str | None,
+        CORREO: str | None,
+        DATOS_ADICIONALES: str | None,
+        FECHA_SOLICITUD: datetime.datetime | None,
+    ) -> SolicitudRegistrada:
+        """Registers a request; the same tracking number again returns the record held."""
+        municipality_id = _sigem_tenant(ctx, municipio)
+        register = _sigem_register(ctx)
+        if not (NUMERO_SEGUIMIENTO or "").strip() or not (DESCRIPCION or "").strip():
+            raise Fault(
+                "Client.DatosIncompletos", "NUMERO_SEGUIMIENTO y DESCRIPCION son obligatorios."
+            )
+        if CODIGO_SERVICIO not in {s["id"] for s in catalogue.services(municipality_id)}:
+            raise Fault(
+                "Client.ServicioDesconocido", f"Servicio '{CODIGO_SERVICIO}' no registrado."
+            )
+        row, _created = register.register(
+            municipio.strip().upper(),
+            {
+                "NUMERO_SEGUIMIENTO": NUMERO_SEGUIMIENTO.strip(),
+                "CODIGO_SERVICIO": CODIGO_SERVICIO,
+                "DESCRIPCION": DESCRIPCION,
+                "DIRECCION": DIRECCION,
+                "LATITUD": LATITUD,
+                "LONGITUD": LONGITUD,
+                "SOLICITANTE": SOLICITANTE,
+                "CEDULA": CEDULA,
+                "TELEFONO": TELEFONO,
+                "CORREO": CORREO,
+                "DATOS_ADICIONALES": DATOS_ADICIONALES,
+                "FECHA_SOLICITUD": None if FECHA_SOLICITUD is None else FECHA_SOLICITUD.isoformat(),
+            },
+        )
+        return _sigem_registrada(row)
+
+    @rpc(Unicode(min_occurs=1), Unicode(min_occurs=1), _returns=SolicitudRegistrada)  # type: ignore[untyped-decorator]
+    def ConsultarSolicitud(
+        ctx: Any, municipio: str, numeroSeguimiento: str
+    ) -> SolicitudRegistrada | None:
+        _sigem_tenant(ctx, municipio)
+        row = _sigem_register(ctx).find(municipio.strip().upper(), numeroSeguimiento.strip())
+        return None if row is None else _sigem_registrada(row)
+
+    @rpc(Unicode(min_occurs=1), Array(Unicode), _returns=Array(EstadoSolicitud))  # type: ignore[untyped-decorator]
+    def ConsultarEstadoSolicitudes(
+        ctx: Any, municipio: str, numeros: list[str] | None
+    ) -> list[EstadoSolicitud]:
+        _sigem_tenant(ctx, municipio)
+        rows = _sigem_register(ctx).find_many(municipio.strip().upper(), list(numeros or []))
+        return [_sigem_estado(row) for row in rows]
+
+    @rpc(Unicode(min_occurs=1), _returns=Array(SolicitudRegistrada))  # type: ignore[untyped-decorator]
+    def ListarSolicitudes(ctx: Any, municipio: str) -> list[SolicitudRegistrada]:
+        _sigem_tenant(ctx, municipio)
+        rows = _sigem_register(ctx).all(municipio.strip().upper())
+        return [_sigem_registrada(row) for row in rows]
 
 
 # --------------------------------------------------------------------------- MuniSoft
@@ -479,9 +632,19 @@ def _wrap(
 class VendorServer:
     """A running simulated vendor. `calls` counts operations by name (and `wsdl` downloads)."""
 
-    def __init__(self, name: str, app: _WsgiApp, state: _VendorState, port: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        app: _WsgiApp,
+        state: _VendorState,
+        port: int,
+        scratch_dir: Path | None = None,
+    ) -> None:
         self.name = name
         self.calls = state.calls
+        #: The vendor's register of requests (SIGEM); tests read and change it directly.
+        self.requests = state.requests
+        self._scratch_dir = scratch_dir
         self._app = app
         self._lock = threading.Lock()
         self._server: _ThreadingServer | None = None
@@ -535,6 +698,9 @@ class VendorServer:
 
     def stop(self) -> None:
         self.pause()
+        if self._scratch_dir is not None:
+            shutil.rmtree(self._scratch_dir, ignore_errors=True)
+            self._scratch_dir = None
 
     def __enter__(self) -> VendorServer:
         return self
@@ -562,8 +728,15 @@ def _start(
     latency_ms: float,
     credentials: tuple[str, str] | None,
     http_basic: tuple[str, str] | None,
+    requests_db: Path | None = None,
+    takes_requests: bool = False,
 ) -> VendorServer:
-    state = _VendorState(tenants, credentials)
+    scratch_dir = None
+    if takes_requests and requests_db is None:
+        scratch_dir = Path(tempfile.mkdtemp(prefix=f"{name.lower()}-"))
+        requests_db = scratch_dir / "solicitudes.db"
+    register = SigemRequests(requests_db) if requests_db is not None else None
+    state = _VendorState(tenants, credentials, register)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         application = Application(
@@ -575,7 +748,12 @@ def _start(
         )
     application.event_manager.add_listener("method_call", _on_method_call(state))
     app = _wrap(WsgiApplication(application), state, latency_ms, http_basic)
-    return VendorServer(name, app, state, port)
+    try:
+        return VendorServer(name, app, state, port, scratch_dir)
+    except BaseException:
+        if scratch_dir is not None:
+            shutil.rmtree(scratch_dir, ignore_errors=True)
+        raise
 
 
 def start_sigem(
@@ -584,11 +762,14 @@ def start_sigem(
     credentials: tuple[str, str] | None = None,
     *,
     http_basic: tuple[str, str] | None = None,
+    requests_db: Path | None = None,
 ) -> VendorServer:
     """SIGEM (SOAP 1.1) for Santo Domingo Este (`SDE`) and Higüey (`HIG`), on 127.0.0.1.
 
     `credentials` = (username, password) makes a WS-Security UsernameToken mandatory;
     `http_basic` = (username, password) makes HTTP basic authentication mandatory.
+    `requests_db` is the SQLite file of SIGEM's register of requests (kept across
+    restarts); by default a temporary one, removed by `stop()`.
     """
     return _start(
         "SIGEM",
@@ -600,6 +781,8 @@ def start_sigem(
         latency_ms,
         credentials,
         http_basic,
+        requests_db,
+        takes_requests=True,
     )
 
 

@@ -11,6 +11,10 @@
 | Cabarete                     | treasurer's .csv export                            |
 | Jarabacoa, Manabao           | the hub's own store (native)                       |
 
+Citizens' requests are written through to SIGEM (Santo Domingo Este, its own register in
+``sigem-solicitudes.db``) and to SIMUVEGA (La Vega, table ``SOLICITUDES``); every other
+municipality keeps them in the hub store.
+
 The municipality files name these systems through `${PLANASMUN_DEMO_*}` variables, which
 `start_demo_systems` exports, so the same files serve the demo, the tests (on free ports)
 and the benchmark (with simulated latency).
@@ -34,6 +38,8 @@ class _Stoppable(Protocol):
 
 
 DATA_DIR_VARIABLE = "PLANASMUN_DEMO_DATA_DIR"
+#: SIGEM's own register of the requests it received, under the data directory.
+SIGEM_REQUESTS_FILE = "sigem-solicitudes.db"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,7 +105,9 @@ def start_demo_systems(
     write_files(data_dir)
     started: list[_Stoppable] = []
     try:
-        sigem = soap_vendors.start_sigem(ports.sigem, latency_ms)
+        sigem = soap_vendors.start_sigem(
+            ports.sigem, latency_ms, requests_db=data_dir / SIGEM_REQUESTS_FILE
+        )
         started.append(sigem)
         munisoft = soap_vendors.start_munisoft(ports.munisoft, latency_ms)
         started.append(munisoft)

@@ -11,6 +11,7 @@ new address in it at will, so counting single IPv6 addresses would count nothing
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -39,6 +40,10 @@ def parse_address(text: str) -> IPAddress | None:
     return address
 
 
+#: Peers repeat (keep-alive connections, the same proxies): parsed once each.
+_parse_peer = functools.lru_cache(maxsize=4096)(parse_address)
+
+
 def counted_as(address: IPAddress | None) -> str:
     """The identity a client is counted under: its IPv4 address, or its IPv6 /64."""
     if address is None:
@@ -59,7 +64,7 @@ class ClientAddress:
 
     def __call__(self, scope: Scope) -> IPAddress | None:
         client = scope.get("client")
-        peer = parse_address(str(client[0])) if client else None
+        peer = _parse_peer(str(client[0])) if client else None
         if peer is None or not self.trusted or not self.is_trusted(peer):
             return peer
         hops = [

@@ -21,6 +21,7 @@ short keyed-hash pseudonym of the counter.
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import logging
 import time
@@ -106,6 +107,10 @@ class RateLimiter:
         await self.local.aclose()
 
 
+#: An address's counter name (an IPv6 /64 takes some work); the same few clients repeat.
+_counted_as = functools.lru_cache(maxsize=4096)(counted_as)
+
+
 def key_digest(key: str) -> str:
     """What a key is counted under: its SHA-256, never the key itself."""
     return hashlib.sha256(key.encode()).hexdigest()
@@ -155,7 +160,7 @@ class RateLimitMiddleware:
         return path in self.exempt_paths or path.startswith(self.exempt_prefixes)
 
     async def _counters(self, scope: Scope) -> list[tuple[str, str, Rate]]:
-        address = counted_as(self.client_address(scope))
+        address = _counted_as(self.client_address(scope))
         key = next(
             (v.decode("latin-1").strip() for n, v in scope["headers"] if n == API_KEY_HEADER),
             "",

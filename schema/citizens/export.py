@@ -13,12 +13,29 @@ from typing import Any
 
 from connectors.hubstore.audit import AuditRecord
 from connectors.hubstore.citizens import PERSONAL_COLUMNS, Consent, Profile
+from connectors.hubstore.requests import ServiceRequest
 
 CONTENT_TYPE = "application/zip"
 JSON_NAME = "mis-datos.json"
 PROFILE_CSV = "perfil.csv"
 CONSENTS_CSV = "consentimientos.csv"
 ACCESS_LOG_CSV = "registro-de-accesos.csv"
+REQUESTS_CSV = "solicitudes.csv"
+REQUEST_COLUMNS = [
+    "trackingNumber",
+    "municipality",
+    "serviceId",
+    "serviceName",
+    "status",
+    "submittedAt",
+    "updatedAt",
+    "expectedBy",
+    "description",
+    "address",
+    "latitude",
+    "longitude",
+    "answers",
+]
 
 #: A cell a spreadsheet would run as a formula starts with one of these.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +55,7 @@ def document(
     consents: Sequence[Consent],
     access_log: Sequence[AuditRecord],
     generated_at: dt.datetime,
+    requests: Sequence[ServiceRequest] = (),
 ) -> dict[str, Any]:
     """The export as one JSON-ready document (GraphQL field names)."""
     return {
@@ -70,6 +88,29 @@ def document(
                 "purpose": r.purpose,
             }
             for r in access_log
+        ],
+        "serviceRequests": [_request(r) for r in requests],
+    }
+
+
+def _request(request: ServiceRequest) -> dict[str, Any]:
+    return {
+        "trackingNumber": request.tracking_number,
+        "municipality": request.municipality_id,
+        "serviceId": request.service_id,
+        "serviceName": request.service_name,
+        "status": request.status.value,
+        "submittedAt": _time(request.submitted_at),
+        "updatedAt": _time(request.updated_at),
+        "expectedBy": None if request.expected_by is None else request.expected_by.isoformat(),
+        "description": request.description,
+        "address": request.address,
+        "latitude": request.latitude,
+        "longitude": request.longitude,
+        "answers": [f"{code}={value}" for code, value in sorted(request.answers.items())],
+        "history": [
+            {"status": change.status.value, "at": _time(change.at), "note": change.note}
+            for change in request.history
         ],
     }
 
@@ -110,4 +151,5 @@ def build_zip(data: dict[str, Any]) -> bytes:
                 data["accessLog"],
             ),
         )
+        archive.writestr(REQUESTS_CSV, _csv(REQUEST_COLUMNS, data.get("serviceRequests", [])))
     return buffer.getvalue()

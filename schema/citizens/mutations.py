@@ -322,6 +322,7 @@ class CitizenMutations:
             return failed(UNAVAILABLE)
         profile = await store.profile(subject)
         held = [] if profile is None else [f"profile.{column}" for column in profile.held()]
+        requests = [] if context.requests is None else await context.requests.for_citizen(subject)
         await append_audit(
             context,
             _own_entry(
@@ -329,7 +330,7 @@ class CitizenMutations:
                 KnownAction.EXPORT_PERSONAL_DATA,
                 record_type=CITIZEN_RECORD,
                 record_id=subject,
-                fields=[*held, "consents", "accessLog"],
+                fields=[*held, "consents", "accessLog", *(["serviceRequests"] if requests else [])],
                 municipality_id=None if profile is None else profile.municipality_id,
             ),
         )
@@ -340,6 +341,7 @@ class CitizenMutations:
             await store.consents(subject),
             await _access_log(context, subject),
             now,
+            requests,
         )
         return ExportMyDataPayload(
             filename=export.filename(now),
@@ -373,8 +375,23 @@ class CitizenMutations:
         if store is None:
             return DeleteMyDataPayload(erased=False, errors=[UNAVAILABLE])
         profile = await store.profile(subject)
+        requests = [] if context.requests is None else await context.requests.for_citizen(subject)
+        if requests:
+            await append_audit(
+                context,
+                _own_entry(
+                    context,
+                    KnownAction.ERASE_PERSONAL_DATA,
+                    record_type=CITIZEN_RECORD,
+                    record_id=subject,
+                    fields=["serviceRequests"],
+                    municipality_id=None,
+                ),
+            )
+            assert context.requests is not None
+            await context.requests.erase_citizen(subject)
         if profile is None:
-            return DeleteMyDataPayload(erased=False, errors=[])
+            return DeleteMyDataPayload(erased=bool(requests), errors=[])
         await append_audit(
             context,
             _own_entry(

@@ -14,6 +14,7 @@ from schema.context import Info
 if TYPE_CHECKING:
     from schema.departments.types import Department
     from schema.municipalities.types import Municipality
+    from schema.requests.types import RequestField
 
 
 @strawberry.enum(description="Area a service belongs to.")
@@ -80,6 +81,29 @@ class Service:
     @strawberry.field
     def channels(self) -> list[Channel]:
         return [Channel(c) for c in self.record["channels"]]
+
+    @strawberry.field(
+        description="True when citizens can request it online (`submitServiceRequest`)."
+    )
+    def accepts_requests(self) -> bool:
+        return Channel.EN_LINEA.value in self.record["channels"]
+
+    @strawberry.field(
+        description="The questions a request for it asks, beyond the description and the "
+        "location (Open311 attributes), in `order`."
+    )
+    def request_fields(
+        self, info: Info
+    ) -> list[Annotated[RequestField, strawberry.lazy("schema.requests.types")]]:
+        from schema.requests.forms import RequestForms
+        from schema.requests.types import RequestField
+
+        forms = info.context.request_forms or RequestForms.empty()
+        record = self.record
+        fields = forms.fields_for(
+            str(record["municipality_id"]), str(record["id"]), str(record["category"])
+        )
+        return [RequestField(spec=spec) for spec in fields]
 
     @strawberry.field(description="The law or resolution the procedure rests on.")
     def legal_basis(self) -> str | None:

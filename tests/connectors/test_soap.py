@@ -505,6 +505,13 @@ async def test_check_lists_operations_with_their_inputs(
         "ExportarCatalogo(municipio)",
         "ListarDependencias(municipio)",
         "ObtenerDependencias(municipio, codigos)",
+        # Citizens' requests (tests/integration/test_soap_requests.py).
+        "RegistrarSolicitud(municipio, NUMERO_SEGUIMIENTO, CODIGO_SERVICIO, DESCRIPCION, "
+        "DIRECCION, LATITUD, LONGITUD, SOLICITANTE, CEDULA, TELEFONO, CORREO, "
+        "DATOS_ADICIONALES, FECHA_SOLICITUD)",
+        "ConsultarSolicitud(municipio, numeroSeguimiento)",
+        "ConsultarEstadoSolicitudes(municipio, numeros)",
+        "ListarSolicitudes(municipio)",
     }
     report = await munisoft_connector.check()
     assert report.ok, report.message

@@ -18,7 +18,7 @@ from connectors import Federation, dispatch
 from gateway import query_cost
 from gateway.app import create_app
 from gateway.hub import Hub
-from gateway.limits import schema_extensions
+from gateway.limits import REQUEST_LIST_SIZES, schema_extensions
 from gateway.query_cost import QueryCost, estimate_cost
 from gateway.settings import Settings
 from schema import HubContext, build_schema
@@ -44,7 +44,10 @@ def extensions_with_cost(
     extensions = schema_extensions(settings)
     extensions.insert(
         len(extensions) - 1,
-        lambda: QueryCost(maximum=maximum, list_sizes={"Query.municipalities": governments}),
+        lambda: QueryCost(
+            maximum=maximum,
+            list_sizes={"Query.municipalities": governments, **REQUEST_LIST_SIZES},
+        ),
     )
     return extensions
 

@@ -74,9 +74,11 @@ def wire(app: Starlette, identity: Identity) -> Starlette:
     return app
 
 
-def hub_app(tmp_path: Path, settings: IdentitySettings) -> tuple[Starlette, Identity]:
+def hub_app(
+    tmp_path: Path, settings: IdentitySettings, **options: object
+) -> tuple[Starlette, Identity]:
     """The real gateway app on the hub store's demo municipalities, with login and the
-    test-only `/_whoami` probe."""
+    test-only `/_whoami` probe; `options` are further hub settings."""
     hub_settings = Settings.model_validate(
         {
             "database_url": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
@@ -84,6 +86,7 @@ def hub_app(tmp_path: Path, settings: IdentitySettings) -> tuple[Starlette, Iden
             # Every test request comes from 127.0.0.1; the limits have their own tests.
             "rate_limit_enabled": False,
             "identity": settings,
+            **options,
         }
     )
     app = create_app(hub_settings)
@@ -97,13 +100,14 @@ def hub_app(tmp_path: Path, settings: IdentitySettings) -> tuple[Starlette, Iden
 
 
 @contextlib.contextmanager
-def serve(app: Starlette, timeout: float = 30.0) -> Iterator[str]:
-    """`app` under uvicorn in a thread on 127.0.0.1 (lifespan on); yields its base URL."""
+def serve(app: Starlette, timeout: float = 30.0, *, ws: str = "none") -> Iterator[str]:
+    """`app` under uvicorn in a thread on 127.0.0.1 (lifespan on); yields its base URL.
+    `ws="websockets-sansio"` serves WebSockets too (subscriptions)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, ws="none", log_level="warning", access_log=False, lifespan="on")
+        uvicorn.Config(app, ws=ws, log_level="warning", access_log=False, lifespan="on")  # type: ignore[arg-type]
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

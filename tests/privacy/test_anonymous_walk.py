@@ -113,6 +113,8 @@ class Walker:
             return 0 if name == "offset" else 2
         if type_name == "Boolean":
             return True
+        if type_name == "DateTime":
+            return "2026-01-01T00:00:00+00:00"
         if name == "purpose":
             return PURPOSE
         return "santo"

@@ -162,8 +162,10 @@ def test_the_export_holds_everything_about_maria_and_nothing_about_anyone_else(
         "perfil.csv",
         "consentimientos.csv",
         "registro-de-accesos.csv",
+        "solicitudes.csv",
     }
     data = json.loads(files["mis-datos.json"])
+    assert data["serviceRequests"] == []  # she has sent none (tests/requests send some)
     assert data["subject"] == MARIA.subject
     assert {k: data["profile"][k] for k in ("name", "cedula", "phone", "email", "address")} == {
         "name": MARIA.name,

@@ -1,0 +1,34 @@
+"""Problems with a mutation's input, answered as data next to the field they concern.
+
+`FieldError` is the shared shape for every domain's input problems: the input field (or
+null for the whole operation), a stable `code` a client can branch on, and a message in
+plain Spanish or English that never repeats the value given (it may be personal).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.language import Language, Text
+
+__all__ = ["FieldError", "problem"]
+
+
+@strawberry.type(description="A problem with the input, to show next to the field it concerns.")
+class FieldError:
+    text: strawberry.Private[Text]
+    field: str | None = strawberry.field(
+        description="The input field to fix (e.g. 'description', 'answers.<code>'); null "
+        "for the whole operation."
+    )
+    code: str = strawberry.field(
+        description="Stable code, e.g. REQUIRED, TOO_LONG, CONSENT_REQUIRED, UNAUTHENTICATED."
+    )
+
+    @strawberry.field(description="What to do about it, in plain words; never repeats the value.")
+    def message(self, language: Language = Language.ES) -> str:
+        return self.text.in_(language)
+
+
+def problem(field: str | None, code: str, es: str, en: str) -> FieldError:
+    return FieldError(text=Text(es, en), field=field, code=code)

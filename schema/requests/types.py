@@ -1,0 +1,287 @@
+"""GraphQL types of citizens' service requests and of a service's request fields.
+
+`ServiceRequest` holds personal fields (listed in `schema.personal.PERSONAL_FIELDS`,
+guarded by `@personal_data`): the citizen who submitted it and staff of the owning local
+government (audited, with a purpose) read them; anyone else gets null and FORBIDDEN. The
+rest (service, status, dates, public notes) is what anyone with the tracking number sees.
+`assignedTo` is for staff of the owning local government only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from connectors.hubstore import requests as store
+from connectors.hubstore.audit import KnownAction
+from schema.context import Info
+from schema.errors import PublicError
+from schema.language import Language, Text
+from schema.personal import IsStaffOf, Ownership, ownership_of, personal_data, record_access
+from schema.principal import StaffRole
+from schema.requests.forms import FieldType, FormField
+
+if TYPE_CHECKING:
+    from schema.municipalities.types import Municipality
+    from schema.services.types import Service
+
+#: What the audit log calls a service request.
+REQUEST_RECORD = "service_request"
+#: Dominican time (no daylight saving): "overdue" turns at local midnight.
+DOMINICAN_TIME = dt.timezone(dt.timedelta(hours=-4), "AST")
+
+
+def dominican_today() -> dt.date:
+    return dt.datetime.now(DOMINICAN_TIME).date()
+
+
+@strawberry.enum(
+    description="Where a request stands: RECIBIDA → EN_REVISION → EN_PROCESO → RESUELTA, "
+    "or RECHAZADA (with the reason in the history's note) at any step before it is resolved."
+)
+class RequestStatus(enum.Enum):
+    RECIBIDA = "RECIBIDA"
+    EN_REVISION = "EN_REVISION"
+    EN_PROCESO = "EN_PROCESO"
+    RESUELTA = "RESUELTA"
+    RECHAZADA = "RECHAZADA"
+
+    @property
+    def stored(self) -> store.RequestStatus:
+        return store.RequestStatus(self.value)
+
+    @classmethod
+    def of(cls, status: store.RequestStatus) -> RequestStatus:
+        return cls(status.value)
+
+
+STATUS_LABELS: dict[RequestStatus, Text] = {
+    RequestStatus.RECIBIDA: Text("Recibida", "Received"),
+    RequestStatus.EN_REVISION: Text("En revisión", "Under review"),
+    RequestStatus.EN_PROCESO: Text("En proceso", "In progress"),
+    RequestStatus.RESUELTA: Text("Resuelta", "Resolved"),
+    RequestStatus.RECHAZADA: Text("Rechazada", "Rejected"),
+}
+
+
+@strawberry.enum(description="What kind of answer a request field takes (Open311 datatypes).")
+class RequestFieldType(enum.Enum):
+    STRING = "STRING"
+    NUMBER = "NUMBER"
+    DATETIME = "DATETIME"
+    TEXT = "TEXT"
+    SINGLEVALUELIST = "SINGLEVALUELIST"
+    MULTIVALUELIST = "MULTIVALUELIST"
+
+    @classmethod
+    def of(cls, datatype: FieldType) -> RequestFieldType:
+        return cls(datatype.value.upper())
+
+
+@strawberry.type(description="One of the answers a list field offers.")
+class RequestFieldChoice:
+    key: str
+    words: strawberry.Private[Text]
+
+    @strawberry.field(description="What the citizen sees.")
+    def name(self, language: Language = Language.ES) -> str:
+        return self.words.in_(language)
+
+
+@strawberry.type(
+    description="A question a request for this service asks, beyond the description and the "
+    "location (an Open311 attribute). Numbers are sent as '12' or '3.5', dates as "
+    "'2026-12-25' (ISO 8601), a multiple choice as one answer per chosen key."
+)
+class RequestField:
+    spec: strawberry.Private[FormField]
+
+    @strawberry.field(description="The answer's code in `answers` (and in Open311).")
+    def code(self) -> str:
+        return self.spec.code
+
+    @strawberry.field(description="The question.")
+    def label(self, language: Language = Language.ES) -> str:
+        return self.spec.label.in_(language)
+
+    @strawberry.field(description="Help shown under the question.")
+    def description(self, language: Language = Language.ES) -> str | None:
+        words = self.spec.description
+        return None if words is None else words.in_(language)
+
+    @strawberry.field
+    def datatype(self) -> RequestFieldType:
+        return RequestFieldType.of(self.spec.datatype)
+
+    @strawberry.field
+    def required(self) -> bool:
+        return self.spec.required
+
+    @strawberry.field(description="Where to ask it: ascending.")
+    def order(self) -> int:
+        return self.spec.order
+
+    @strawberry.field(description="For list fields: the answers to choose from.")
+    def choices(self) -> list[RequestFieldChoice]:
+        return [RequestFieldChoice(key=c.key, words=c.name) for c in self.spec.choices]
+
+
+@strawberry.type(description="A change of a request's status. The note is public.")
+class StatusChange:
+    status: RequestStatus
+    at: dt.datetime
+    note: str | None
+
+
+@strawberry.type(description="An answer to one of the service's own questions.")
+class RequestAnswer:
+    code: str
+    value: str
+
+
+class IsRequestStaff(IsStaffOf):
+    """Agents and supervisors of the local government that owns the request. A signed-in
+    caller's refusal joins the audit entry of the request's other refused fields (one
+    entry per request reached, naming it)."""
+
+    roles = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
+    message = "Solo el personal del ayuntamiento responsable de la solicitud puede ver esto."
+
+    async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        ownership = ownership_of(source)
+        principal = info.context.principal
+        municipality = ownership.municipality_id
+        if municipality is not None and self.allows(principal, municipality):
+            return True
+        if principal.is_authenticated:
+            await record_access(info, source, ownership, KnownAction.ACCESS_DENIED)
+        return False
+
+
+@personal_data
+@strawberry.type(
+    description="A citizen's request to a local government, by its tracking number. Anyone "
+    "with the number sees the service, status, dates and public notes; the personal fields "
+    "(description, address, location, answers) resolve only for the citizen who submitted "
+    "it and for staff of that local government (each staff read audited, with a purpose)."
+)
+class ServiceRequest:
+    ownership: strawberry.Private[Ownership]
+    record: strawberry.Private[store.ServiceRequest]
+    tracking_number: str = strawberry.field(
+        description="E.g. SDE-2026-000123: short code, year, number."
+    )
+    service_id: str = strawberry.field(description="The service's id in its municipality.")
+    service_name: str = strawberry.field(description="The service's name when submitted.")
+    status: RequestStatus
+    submitted_at: dt.datetime
+    updated_at: dt.datetime
+    expected_by: dt.date | None = strawberry.field(
+        description="When it should be resolved, from the service's duration in working days."
+    )
+    history: list[StatusChange] = strawberry.field(description="Every status, oldest first.")
+    delivered_to_municipality: bool = strawberry.field(
+        description="True once the local government's own system holds it (always true "
+        "where the hub is that system)."
+    )
+    description: str | None = strawberry.field(description="What the citizen wrote.")
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    answers: list[RequestAnswer] | None = strawberry.field(
+        description="The answers to the service's own questions."
+    )
+
+    @strawberry.field(description="Whether it is past `expectedBy` and not yet closed.")
+    def overdue(self) -> bool:
+        return self.record.is_overdue(dominican_today())
+
+    @strawberry.field(description="The status in words.")
+    def status_label(self, language: Language = Language.ES) -> str:
+        return STATUS_LABELS[self.status].in_(language)
+
+    @strawberry.field
+    def municipality(
+        self, info: Info
+    ) -> Annotated[Municipality, strawberry.lazy("schema.municipalities.types")]:
+        from schema.municipalities.types import Municipality
+
+        config = info.context.federation.get(self.record.municipality_id)
+        if config is None:
+            raise PublicError(
+                "Este gobierno local ya no está en PLANASMUN.", code="UNKNOWN_MUNICIPALITY"
+            )
+        return Municipality(config=config)
+
+    @strawberry.field(description="The service as its local government describes it today.")
+    async def service(
+        self, info: Info
+    ) -> Annotated[Service, strawberry.lazy("schema.services.types")] | None:
+        from schema.services.types import Service
+
+        record = await info.context.loaders.service_by_key.load(
+            (self.record.municipality_id, self.record.service_id)
+        )
+        return None if record is None else Service(record=record)
+
+    @strawberry.field(
+        description="The staff member (subject) working on it: staff of the owning local "
+        "government only.",
+        permission_classes=[IsRequestStaff],
+    )
+    def assigned_to(self) -> str | None:
+        return self.record.assigned_to
+
+    @classmethod
+    def of(cls, record: store.ServiceRequest, *, purpose: str | None = None) -> ServiceRequest:
+        delivered = record.delivery is not store.DeliveryState.PENDING
+        return cls(
+            ownership=Ownership(
+                data_subject=record.citizen_subject,
+                municipality_id=record.municipality_id,
+                record_type=REQUEST_RECORD,
+                record_id=record.id,
+                purpose=purpose,
+            ),
+            record=record,
+            tracking_number=record.tracking_number,
+            service_id=record.service_id,
+            service_name=record.service_name,
+            status=RequestStatus.of(record.status),
+            submitted_at=record.submitted_at,
+            updated_at=record.updated_at,
+            expected_by=record.expected_by,
+            history=[
+                StatusChange(status=RequestStatus.of(c.status), at=c.at, note=c.note)
+                for c in record.history
+            ],
+            delivered_to_municipality=delivered,
+            description=record.description,
+            address=record.address,
+            latitude=record.latitude,
+            longitude=record.longitude,
+            answers=None
+            if record.erased
+            else [RequestAnswer(code=k, value=v) for k, v in sorted(record.answers.items())],
+        )
+
+
+@strawberry.type(description="How many requests are in one status.")
+class RequestStatusCount:
+    status: RequestStatus
+    count: int
+
+
+@strawberry.type(
+    description="Public counts of service requests, with nobody in them: requests whose "
+    "citizen asked for their data to be erased still count."
+)
+class RequestStatistics:
+    municipality_id: strawberry.ID | None = strawberry.field(
+        description="The local government counted; null for the whole hub."
+    )
+    total: int
+    by_status: list[RequestStatusCount]

@@ -1,0 +1,46 @@
+"""Fixtures: the demo's simulated municipal systems on free ports (SIGEM over SOAP,
+SIMUVEGA's SQL database), a real SMTP server on loopback, and a hub store with a delivery
+worker over the demo federation (SOAP, SQL and native municipalities)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.demo.mail_sink import MailSink
+from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from tests.delivery.support import World, clear_upstreams, open_world
+
+
+@pytest.fixture(scope="package")
+def systems(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSystems]:
+    with demo_systems(tmp_path_factory.mktemp("demo-systems"), DemoPorts(0, 0, 0)) as running:
+        saved = {k: os.environ.get(k) for k in running.environment()}
+        running.export()
+        try:
+            yield running
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture
+def mail() -> Iterator[MailSink]:
+    with MailSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+async def world(systems: DemoSystems, mail: MailSink, tmp_path: Path) -> AsyncIterator[World]:
+    # Every test's hub store numbers its requests from 1: the upstreams' registers, shared
+    # by the package's tests, start empty for each (as a municipality's system would be).
+    systems.sigem.resume()
+    await clear_upstreams(systems)
+    async with open_world(tmp_path, mail, systems) as opened:
+        yield opened
