@@ -14,7 +14,9 @@ from starlette.staticfiles import StaticFiles
 from web.citizen_pages import citizen_routes
 from web.errors import exception_handlers
 from web.pages import Pages
+from web.request_pages import request_routes
 from web.routing import Example, ExampleURL, Page, example_urls, pages
+from web.staff_pages import staff_routes
 from web.templating import STATIC_DIR, STATIC_ROUTE, default_renderer
 
 
@@ -24,6 +26,8 @@ def build_routes(schema: strawberry.Schema) -> list[BaseRoute]:
     return [
         *Pages(schema, renderer).routes(),
         *citizen_routes(schema, renderer),
+        *request_routes(schema, renderer),
+        *staff_routes(schema, renderer),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name=STATIC_ROUTE),
     ]
 

@@ -25,7 +25,12 @@ class QueryResult:
 
 
 class QueryFailed(RuntimeError):
-    """The operation returned no data at all: a bug in the page's query, not a source."""
+    """The operation returned no data at all: a bug in the page's query, not a source —
+    or a refusal of a non-null root field (`problems` then carries its code)."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 async def run_query(
@@ -40,13 +45,13 @@ async def run_query(
         variable_values=dict(variables or {}),
         context_value=hub.context(request),
     )
-    if result.data is None:
-        messages = "; ".join(e.message for e in result.errors or [])
-        raise QueryFailed(f"the web client's query returned no data: {messages}")
     problems: list[Problem] = []
     for error in result.errors or []:
         code = (error.extensions or {}).get("code")
         problem = Problem(error.message, None if code is None else str(code))
         if problem not in problems:  # one failed source may fail several fields
             problems.append(problem)
+    if result.data is None:
+        messages = "; ".join(e.message for e in result.errors or [])
+        raise QueryFailed(f"the web client's query returned no data: {messages}", tuple(problems))
     return QueryResult(result.data, tuple(problems))

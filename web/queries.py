@@ -59,6 +59,7 @@ query WebService($municipality: ID!, $service: ID!) {{
     durationDays
     channels
     legalBasis
+    acceptsRequests
   }}
 }}
 """

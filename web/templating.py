@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import NoMatchFound
 
 from accessibility import LANGUAGE_PARAMETER, VIEW_PARAMETER, Language, View
 from schema.principal import Principal, principal_from_connection
@@ -85,6 +86,14 @@ class Layout:
 
     def url(self, name: str, /, **params: str) -> str:
         return self.request.url_for(name, **params).path
+
+    def has_route(self, name: str, /, **params: str) -> bool:
+        """Whether the app serves this page (apps built for tests may serve only some)."""
+        try:
+            self.request.url_for(name, **params)
+        except NoMatchFound:
+            return False
+        return True
 
     def static(self, name: str) -> str:
         return f"{self.url(STATIC_ROUTE, path=name)}?v={_fingerprint(name)}"

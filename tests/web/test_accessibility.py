@@ -36,6 +36,23 @@ AXE_OPTIONS = {
 }
 #: GET routes outside the web client that answer HTML, and who audits them.
 HTML_ELSEWHERE = {"graphql": "the GraphQL explorer for developers, owned by the gateway"}
+#: Routes that take parameters and answer only JSON or XML (Open311 GeoReport v2): one
+#: concrete URL of each is asked for HTML and must not answer with it.
+MACHINE_READABLE = {
+    "/open311/v2/services/{service_code}.{format}": (
+        "/open311/v2/services/recogida-desechos-comercial.json"
+        "?jurisdiction_id=santo-domingo-este"
+    ),
+    "/open311/v2/services.{format}": "/open311/v2/services.xml?jurisdiction_id=jarabacoa",
+    "/open311/v2/requests.{format}": "/open311/v2/requests.json?jurisdiction_id=jarabacoa",
+    "/open311/v2/requests/{service_request_id}.{format}": (
+        "/open311/v2/requests/JAR-2026-999999.xml?jurisdiction_id=jarabacoa"
+    ),
+    "/open311/v2/tokens/{token}.{format}": (
+        "/open311/v2/tokens/JAR-2026-999999.json?jurisdiction_id=jarabacoa"
+    ),
+    "/open311/v2/discovery.{format}": "/open311/v2/discovery.json",
+}
 
 
 def _variant_id(variant: tuple[Language, View]) -> str:
@@ -226,6 +243,11 @@ def test_every_html_route_is_audited(live_hub: str) -> None:
             if isinstance(route, Page):
                 if route.name not in audited:
                     problems.append(f"page {route.name} has no examples in the audit")
+                continue
+            if route.path in MACHINE_READABLE:
+                answer = client.get(MACHINE_READABLE[route.path])
+                if answer.headers.get("content-type", "").startswith("text/html"):
+                    problems.append(f"{route.path} answers HTML but is not a Page")
                 continue
             if route.param_convertors:
                 problems.append(f"{route.path} takes parameters but is not a Page")

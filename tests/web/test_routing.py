@@ -66,11 +66,36 @@ def test_each_page_has_a_working_example_and_a_missing_one_where_it_takes_an_id(
         "my_data_edit": {200},
         "my_data_export": {200},
         "my_data_erase": {200},
+        "request_start": {200, 404},
+        "request_form": {200},
+        "request_sent": {200},
+        "tracking_lookup": {200, 400},
+        "tracking": {200, 404},
+        "my_requests": {200},
+        "staff_home": {200, 401, 403},
+        "staff_queue": {200, 403},
+        "staff_request": {200, 400, 403, 404},
+        "staff_audit_log": {200, 403},
     }
 
 
 def test_pages_of_a_signed_in_citizen_say_who_to_sign_in_as() -> None:
     urls = example_urls(web.build_routes(build_schema()))
     signed_in = {url.page: url.signed_in_as for url in urls if url.signed_in_as}
-    assert set(signed_in) == {"my_data", "my_data_edit", "my_data_export", "my_data_erase"}
-    assert set(signed_in.values()) == {"maria", "juan"}
+    assert set(signed_in) == {
+        "my_data",
+        "my_data_edit",
+        "my_data_export",
+        "my_data_erase",
+        "request_start",
+        "request_form",
+        "request_sent",
+        "tracking",
+        "my_requests",
+        "staff_home",
+        "staff_queue",
+        "staff_request",
+        "staff_audit_log",
+    }
+    everyone = {url.signed_in_as for url in urls if url.signed_in_as}
+    assert everyone == {"maria", "juan", "ana", "pedro", "carmen"}

@@ -1,0 +1,792 @@
+"""The citizen's request journey and the tracking pages.
+
+Journey: a service that takes requests online links to `…/solicitar` (what you need,
+sign in), then `…/solicitar/formulario`: one question per page (description; the
+service's own fields; location; how the data is used), then "check your answers", then
+the final POST, which redirects (PRG) to the confirmation with the tracking number.
+Every step is a plain POST form carrying the answers so far in hidden fields
+(`web.request_forms`); nothing personal goes into a cookie or a URL. The idempotency key
+made when the form is first shown travels to the final POST: a double click or a POST
+sent again creates one request.
+
+Tracking: `/seguimiento` (type a number), `/seguimiento/<number>` (public: service,
+status, dates, public notes; the signed-in submitter sees their answers too),
+`/mis-solicitudes` (the signed-in citizen's requests). With JavaScript on,
+`/static/seguimiento.js` subscribes to `requestStatusChanged` over the GraphQL
+WebSocket (graphql-transport-ws) and announces changes in a polite live region.
+
+All data goes through the hub's GraphQL schema, in-process (`web.data.run_query`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import strawberry
+from babel.dates import format_date, format_time
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, NoMatchFound, Route
+
+from schema.personal import data_subject_of
+from schema.principal import principal_from_connection
+from web import request_forms as forms
+from web.citizen_pages import CONSENT_TERMS, DEMO_CITIZEN, TIME_ZONE
+from web.csrf import FIELD_NAME as CSRF_FIELD
+from web.csrf import checks_own_token, csrf_matches
+from web.data import QueryResult, run_query
+from web.errors import (
+    MUNICIPALITY_NOT_FOUND,
+    SERVER_ERROR,
+    SERVICE_NOT_FOUND,
+    UNAVAILABLE,
+    Crumb,
+    ErrorPage,
+    render_error,
+)
+from web.i18n import translations
+from web.labels import N_
+from web.links import LOGIN, NEXT_PARAMETER, login_link
+from web.preferences import Preferences, read_preferences
+from web.routing import Example, Page
+from web.staff_pages import demo_tracking_number
+from web.templating import Renderer, local_service_id
+
+log = logging.getLogger("planasmun.web")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: `SDE-2026-004217`; typed with spaces, dots or lower case, it is read the same.
+TRACKING_NUMBER = re.compile(r"^[A-Z]{2,4}-\d{4}-\d{6}$")
+_MAX_FORM_PART = 10_000
+
+# -- The demo data the audits use (see tests/web/requests_support.py) ------------------
+
+#: A service of the native municipality that takes requests and asks its own questions.
+DEMO_MUNICIPALITY = "santo-domingo-este"
+DEMO_SERVICE = "recogida-desechos-comercial"
+#: One of its services done in person or by phone only.
+DEMO_OFFLINE_SERVICE = "recogida-escombros"
+#: The first request of the year there, submitted by María when the audits' demo data is
+#: prepared (tests/web/staff_support.py).
+DEMO_TRACKING_NUMBER = demo_tracking_number(1)
+DEMO_UNKNOWN_NUMBER = "SDE-2000-999999"
+
+# -- What the pages ask the schema -------------------------------------------------------
+
+#: The questions in the page's language (`$language`): the hub words them in both.
+_REQUEST_FIELDS = """
+    requestFields {
+      code
+      label(language: $language)
+      description(language: $language)
+      datatype
+      required
+      order
+      choices { key name(language: $language) }
+    }
+"""
+
+SERVICE = f"""
+query WebRequestService($municipality: ID!, $service: ID!, $language: Language!) {{
+  municipality(id: $municipality) {{ id name isDemo }}
+  service(id: $service) {{
+    id
+    name
+    description
+    requirements
+    durationDays
+    acceptsRequests
+    {_REQUEST_FIELDS}
+  }}
+}}
+"""
+
+CONTACT = """
+query WebRequestContact {
+  me { profile { name email phone } }
+}
+"""
+
+SUBMIT = """
+mutation WebSubmitServiceRequest($input: SubmitServiceRequestInput!, $language: Language!) {
+  submitServiceRequest(input: $input) {
+    created
+    request { trackingNumber }
+    errors { field message(language: $language) code }
+  }
+}
+"""
+
+_PUBLIC = """
+    trackingNumber
+    serviceId
+    serviceName
+    status
+    submittedAt
+    updatedAt
+    expectedBy
+    overdue
+    deliveredToMunicipality
+    municipality { id name }
+    history { status at note }
+"""
+
+TRACKING = f"""
+query WebTracking($number: String!) {{
+  serviceRequest(trackingNumber: $number) {{ {_PUBLIC} }}
+}}
+"""
+
+#: Which requests are the caller's: asked before any personal field, so that nobody
+#: else's request is ever asked for with them (a refusal would be audited).
+OWNED = """
+query WebMyRequestNumbers { myServiceRequests(first: 200) { trackingNumber } }
+"""
+
+#: The caller's own request, with what they wrote and the service's questions.
+OWN = f"""
+query WebMyServiceRequest($number: String!, $language: Language!) {{
+  serviceRequest(trackingNumber: $number) {{
+    {_PUBLIC}
+    description
+    address
+    latitude
+    longitude
+    answers {{ code value }}
+    service {{ {_REQUEST_FIELDS} }}
+  }}
+}}
+"""
+
+MINE = """
+query WebMyServiceRequests {
+  myServiceRequests(first: 200) {
+    trackingNumber
+    serviceName
+    status
+    submittedAt
+    expectedBy
+    overdue
+    municipality { id name }
+  }
+}
+"""
+
+# -- Words -------------------------------------------------------------------------------
+
+STATUS_LABELS: Mapping[str, str] = {
+    "RECIBIDA": N_("Received"),
+    "EN_REVISION": N_("Under review"),
+    "EN_PROCESO": N_("In progress"),
+    "RESUELTA": N_("Resolved"),
+    "RECHAZADA": N_("Rejected"),
+}
+
+STATUS_EXPLANATIONS: Mapping[str, str] = {
+    "RECIBIDA": N_("The local government has your request and will look at it soon."),
+    "EN_REVISION": N_("Staff are checking your request and what you sent."),
+    "EN_PROCESO": N_("The local government is working on your request."),
+    "RESUELTA": N_("Your request has been dealt with."),
+    "RECHAZADA": N_("The local government could not accept your request. See the reason below."),
+}
+
+#: What the citizen agrees to before a request is sent (the purpose `service_request`).
+REQUEST_CONSENT_TERMS = N_(
+    "PLANASMUN will send this request, with the contact details in your profile, to the "
+    "local government that provides the service, so that its staff can handle it and "
+    "tell you how it is going. Only that local government's staff can see your details, "
+    "and each time they do it is recorded. Anyone who has the tracking number can see the "
+    "service, the status and the dates, but never your details. You can see, correct, "
+    "download or ask to delete your data at any time (Law 172-13)."
+)
+
+LOOKUP_PROBLEMS: Mapping[str, str] = {
+    "missing": N_("Enter your tracking number"),
+    "invalid": N_("Enter the tracking number as it was given to you, like SDE-2026-004217"),
+}
+
+
+def normalise_number(text: str) -> str:
+    """` sde 2026 004217 ` → `SDE-2026-004217` (a number read aloud and typed back)."""
+    cleaned = re.sub(r"[\s._–—-]+", "-", text.strip().upper()).strip("-")
+    match = re.fullmatch(r"([A-Z]{2,4})-?(\d{4})-?(\d{1,6})", cleaned)
+    if match is None:
+        return cleaned
+    code, year, number = match.groups()
+    return f"{code}-{year}-{int(number):06d}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Formatters:
+    """Dates and times in the page's language, in Dominican time."""
+
+    locale: str
+
+    def moment(self, value: str | None) -> str:
+        if not value:
+            return ""
+        moment = dt.datetime.fromisoformat(value).astimezone(TIME_ZONE)
+        day = format_date(moment, "long", locale=self.locale)
+        return f"{day}, {format_time(moment, 'HH:mm', locale=self.locale)}"
+
+    def day(self, value: str | None) -> str:
+        if not value:
+            return ""
+        return format_date(dt.date.fromisoformat(value[:10]), "full", locale=self.locale)
+
+    def iso(self, value: str | None) -> str:
+        """The `datetime` attribute of `<time>`."""
+        return value or ""
+
+
+def _language(request: Request) -> str:
+    """The schema's `Language` for the page's language (ES or EN)."""
+    return read_preferences(request).language.value.upper()
+
+
+def _answers_shown(
+    answers: Sequence[Mapping[str, Any]], fields: Sequence[forms.RequestField]
+) -> list[tuple[str, str]]:
+    """(question, answer) with the service's own words; choice keys become their names."""
+    by_code = {f.code: f for f in fields}
+    grouped: dict[str, list[str]] = {}
+    for answer in answers:
+        field = by_code.get(str(answer["code"]))
+        value = str(answer["value"])
+        # A multiple choice comes back as its keys, comma-separated.
+        parts = value.split(",") if field is not None and field.multiple else [value]
+        grouped.setdefault(str(answer["code"]), []).extend(parts)
+    shown = []
+    for code, values in grouped.items():
+        field = by_code.get(code)
+        if field is None:
+            shown.append((code, ", ".join(values)))
+            continue
+        names = dict(field.choices)
+        shown.append((field.label, ", ".join(names.get(v, v) for v in values)))
+    return shown
+
+
+class RequestPages:
+    """The journey's and the tracking pages' endpoints."""
+
+    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
+        self.schema = schema
+        self.renderer = renderer
+
+    # -- Plumbing --------------------------------------------------------------------
+
+    def _guarded(self, endpoint: Endpoint, *, personal: bool = False) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            try:
+                response = await endpoint(request)
+            except Exception:
+                log.exception("page %s failed", request.url.path)
+                response = render_error(request, SERVER_ERROR, renderer=self.renderer)
+            if personal:
+                response.headers["Cache-Control"] = "private, no-store"
+            return response
+
+        return guarded
+
+    def _signed_in(self, endpoint: Endpoint) -> Endpoint:
+        """Anonymous visitors sign in first and come back here."""
+
+        @functools.wraps(endpoint)
+        async def signed_in(request: Request) -> Response:
+            if self._person(request) is None:
+                link = login_link(request, getattr(request.scope.get("route"), "name", None))
+                if link is None:
+                    return self._render(request, "requests/sign_in.html", {}, status_code=401)
+                return RedirectResponse(link, status_code=303)
+            return await endpoint(request)
+
+        return signed_in
+
+    @staticmethod
+    def _person(request: Request) -> str | None:
+        """The signed-in person's subject (a browser session, not a bare token)."""
+        if "session" not in request.scope:
+            return None
+        return data_subject_of(principal_from_connection(request))
+
+    def _render(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        status_code: int = 200,
+    ) -> Response:
+        preferences = read_preferences(request)
+        full = {
+            "fmt": Formatters(preferences.language.locale),
+            "status_labels": STATUS_LABELS,
+            "status_explanations": STATUS_EXPLANATIONS,
+            **context,
+        }
+        return self.renderer.render(request, preferences, template, full, status_code=status_code)
+
+    async def _query(
+        self, request: Request, query: str, variables: Mapping[str, Any] | None = None
+    ) -> QueryResult:
+        return await run_query(self.schema, request, query, variables)
+
+    def _error(
+        self,
+        request: Request,
+        page: ErrorPage,
+        problems: Sequence[Any] = (),
+        back: Crumb | None = None,
+    ) -> Response:
+        return render_error(request, page, renderer=self.renderer, problems=problems, back=back)
+
+    async def _service(
+        self, request: Request
+    ) -> tuple[Mapping[str, Any], Mapping[str, Any]] | Response:
+        """The municipality and the service of the URL, or the error page to answer."""
+        municipality_id = request.path_params["id"]
+        service_id = request.path_params["service_id"]
+        if not (_SLUG.match(municipality_id) and _SLUG.match(service_id)):
+            return self._error(request, SERVICE_NOT_FOUND)
+        result = await self._query(
+            request,
+            SERVICE,
+            {
+                "municipality": municipality_id,
+                "service": f"{municipality_id}:{service_id}",
+                "language": _language(request),
+            },
+        )
+        municipality = result.data.get("municipality")
+        service = result.data.get("service")
+        if municipality is None:
+            page = UNAVAILABLE if result.problems else MUNICIPALITY_NOT_FOUND
+            return self._error(request, page, result.problems)
+        back = Crumb(municipality["name"], request.url_for("municipality", id=municipality_id).path)
+        if service is None:
+            page = UNAVAILABLE if result.problems else SERVICE_NOT_FOUND
+            return self._error(request, page, result.problems, back)
+        if not service.get("acceptsRequests"):
+            return self._error(request, NOT_ONLINE, back=back)
+        return municipality, service
+
+    @staticmethod
+    def _preferences(request: Request) -> Preferences:
+        return read_preferences(request)
+
+    # -- /municipios/{id}/servicios/{service_id}/solicitar --------------------------
+
+    async def start(self, request: Request) -> Response:
+        found = await self._service(request)
+        if isinstance(found, Response):
+            return found
+        municipality, service = found
+        form_url = request.url_for(
+            "request_form", id=municipality["id"], service_id=request.path_params["service_id"]
+        ).path
+        sign_in_url = None
+        if self._person(request) is None:
+            try:
+                login = request.url_for(LOGIN).path
+            except NoMatchFound:
+                login = None
+            if login is not None:
+                sign_in_url = f"{login}?{urlencode({NEXT_PARAMETER: form_url})}"
+        return self._render(
+            request,
+            "requests/start.html",
+            {
+                "municipality": municipality,
+                "service": service,
+                "fields": forms.request_fields(service),
+                "form_url": form_url,
+                "signed_in": self._person(request) is not None,
+                "sign_in_url": sign_in_url,
+            },
+        )
+
+    # -- …/solicitar/formulario: one step per page ----------------------------------
+
+    async def form_page(self, request: Request) -> Response:
+        found = await self._service(request)
+        if isinstance(found, Response):
+            return found
+        municipality, service = found
+        fields = forms.request_fields(service)
+        steps = forms.steps_for(fields)
+        step = request.query_params.get(forms.F_STEP, steps[0])
+        if step not in steps:
+            step = steps[0]
+        return await self._step(request, municipality, service, fields, step, forms.Draft.empty())
+
+    async def form_submit(self, request: Request) -> Response:
+        found = await self._service(request)
+        if isinstance(found, Response):
+            return found
+        municipality, service = found
+        fields = forms.request_fields(service)
+        steps = forms.steps_for(fields)
+        form = await self._form(request)
+        draft = forms.Draft.from_form(form, fields)
+        step = form.get(forms.F_STEP)
+        step = step if isinstance(step, str) and step in steps else steps[0]
+        action = form.get(forms.F_ACTION)
+        action = action if isinstance(action, str) else "continuar"
+
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            problem = forms.Problem(None, "csrf")
+            return await self._step(
+                request, municipality, service, fields, step, draft, [problem], status_code=400
+            )
+        if action == "atras":
+            back = steps[max(steps.index(step) - 1, 0)]
+            return await self._step(request, municipality, service, fields, back, draft)
+        if action.startswith("cambiar-") and action[8:] in steps:
+            draft.reviewing = True
+            return await self._step(request, municipality, service, fields, action[8:], draft)
+        if step == forms.CHECK:
+            return await self._send(request, municipality, service, fields, draft)
+        problems = forms.check_step(step, draft, fields)
+        if problems:
+            return await self._step(
+                request, municipality, service, fields, step, draft, problems, status_code=400
+            )
+        following = forms.CHECK if draft.reviewing else steps[steps.index(step) + 1]
+        if following == forms.CHECK:
+            draft.reviewing = False
+            failing = forms.first_failing_step(draft, fields)
+            if failing is not None:
+                # Started from a step's own address: an earlier question is unanswered.
+                earlier, problems = failing
+                return await self._step(
+                    request,
+                    municipality,
+                    service,
+                    fields,
+                    earlier,
+                    draft,
+                    problems,
+                    status_code=400,
+                )
+        return await self._step(request, municipality, service, fields, following, draft)
+
+    async def _send(
+        self,
+        request: Request,
+        municipality: Mapping[str, Any],
+        service: Mapping[str, Any],
+        fields: Sequence[forms.RequestField],
+        draft: forms.Draft,
+    ) -> Response:
+        failing = forms.first_failing_step(draft, fields)
+        if failing is not None:
+            step, problems = failing
+            return await self._step(
+                request, municipality, service, fields, step, draft, problems, status_code=400
+            )
+        variables = {
+            "input": forms.submit_input(draft, fields, municipality["id"], service["id"]),
+            "language": _language(request),
+        }
+        result = await self._query(request, SUBMIT, variables)
+        outcome = result.data.get("submitServiceRequest")
+        if outcome is None:
+            problem = forms.Problem(None, "unavailable")
+            return await self._step(
+                request,
+                municipality,
+                service,
+                fields,
+                forms.CHECK,
+                draft,
+                [problem],
+                status_code=503,
+            )
+        if outcome["errors"] or outcome["request"] is None:
+            problems = [forms.problem_from_schema(e, fields) for e in outcome["errors"]]
+            if not problems:
+                problems = [forms.Problem(None, "unavailable")]
+            step = forms.step_of_input(problems[0].field, fields)
+            return await self._step(
+                request, municipality, service, fields, step, draft, problems, status_code=400
+            )
+        number = outcome["request"]["trackingNumber"]
+        # PRG: the browser's history holds a GET; a POST sent again finds the same request.
+        return RedirectResponse(
+            request.url_for("request_sent", number=number).path, status_code=303
+        )
+
+    async def _step(
+        self,
+        request: Request,
+        municipality: Mapping[str, Any],
+        service: Mapping[str, Any],
+        fields: Sequence[forms.RequestField],
+        step: str,
+        draft: forms.Draft,
+        problems: Sequence[forms.Problem] = (),
+        *,
+        status_code: int = 200,
+    ) -> Response:
+        steps = forms.steps_for(fields)
+        contact = None
+        if step in (forms.CONSENT, forms.CHECK):
+            result = await self._query(request, CONTACT)
+            me = result.data.get("me") or {}
+            contact = me.get("profile") or {}
+        service_id = request.path_params["service_id"]
+        return self._render(
+            request,
+            f"requests/step_{step}.html",
+            {
+                "municipality": municipality,
+                "service": service,
+                "fields": fields,
+                "step": step,
+                "steps": steps,
+                "number": steps.index(step) + 1,
+                "total": len(steps),
+                "title": forms.STEP_TITLES[step],
+                "draft": draft,
+                "hidden": draft.hidden(step, fields),
+                "problems": problems,
+                "by_field": {p.field: p for p in problems if p.field},
+                "messages": forms.MESSAGES,
+                "contact": contact,
+                "consent_terms": REQUEST_CONSENT_TERMS,
+                "profile_terms": CONSENT_TERMS,
+                "action_url": request.url_for(
+                    "request_form_submit", id=municipality["id"], service_id=service_id
+                ).path,
+                "service_url": request.url_for(
+                    "service", id=municipality["id"], service_id=service_id
+                ).path,
+                "start_url": request.url_for(
+                    "request_start", id=municipality["id"], service_id=service_id
+                ).path,
+                "display_answer": functools.partial(_display_answer, draft),
+            },
+            status_code=status_code,
+        )
+
+    @staticmethod
+    async def _form(request: Request) -> FormData:
+        async with request.form(max_files=0, max_fields=200, max_part_size=_MAX_FORM_PART) as form:
+            return form
+
+    # -- /seguimiento/{number}/confirmacion ------------------------------------------
+
+    async def _own(self, request: Request, number: str) -> Mapping[str, Any] | None:
+        """The signed-in citizen's own request with this number, with their answers."""
+        if self._person(request) is None:
+            return None
+        owned = await self._query(request, OWNED)
+        if number not in {r["trackingNumber"] for r in owned.data.get("myServiceRequests") or ()}:
+            return None
+        result = await self._query(request, OWN, {"number": number, "language": _language(request)})
+        found: Mapping[str, Any] | None = result.data.get("serviceRequest")
+        return found
+
+    async def sent(self, request: Request) -> Response:
+        number = normalise_number(request.path_params["number"])
+        own = await self._own(request, number) if TRACKING_NUMBER.match(number) else None
+        if own is None:
+            # Not the submitter: the public page says all there is to say.
+            return RedirectResponse(
+                request.url_for("tracking", number=number).path, status_code=303
+            )
+        return self._render(request, "requests/sent.html", {"item": own})
+
+    # -- /seguimiento ----------------------------------------------------------------
+
+    async def lookup(self, request: Request) -> Response:
+        typed = request.query_params.get("numero")
+        if typed is None:
+            return self._render(request, "requests/lookup.html", {"typed": "", "problem": None})
+        number = normalise_number(typed[:60])
+        if TRACKING_NUMBER.match(number):
+            return RedirectResponse(
+                request.url_for("tracking", number=number).path, status_code=303
+            )
+        problem = LOOKUP_PROBLEMS["missing" if not typed.strip() else "invalid"]
+        return self._render(
+            request,
+            "requests/lookup.html",
+            {"typed": typed[:60], "problem": problem},
+            status_code=400,
+        )
+
+    # -- /seguimiento/{number} -------------------------------------------------------
+
+    async def tracking(self, request: Request) -> Response:
+        given = request.path_params["number"]
+        number = normalise_number(given)
+        if not TRACKING_NUMBER.match(number):
+            return self._not_found(request, given)
+        if number != given:
+            return RedirectResponse(
+                request.url_for("tracking", number=number).path, status_code=301
+            )
+        own = await self._own(request, number)
+        item = own
+        if item is None:
+            result = await self._query(request, TRACKING, {"number": number})
+            item = result.data.get("serviceRequest")
+            if item is None:
+                if result.problems:
+                    return self._error(request, UNAVAILABLE, result.problems)
+                return self._not_found(request, number)
+        answers: list[tuple[str, str]] = []
+        if own is not None:
+            fields = forms.request_fields(own.get("service") or {})
+            answers = _answers_shown(own.get("answers") or (), fields)
+        return self._render(
+            request,
+            "requests/tracking.html",
+            {
+                "item": item,
+                "own": own,
+                "answers": answers,
+                "live_labels": self._translated_json(request, STATUS_LABELS),
+                "live_explanations": self._translated_json(request, STATUS_EXPLANATIONS),
+            },
+        )
+
+    @staticmethod
+    def _translated_json(request: Request, messages: Mapping[str, str]) -> str:
+        """Words for the live updates, in the page's language, for a data attribute."""
+        catalogue = translations(read_preferences(request).language)
+        return json.dumps(
+            {key: catalogue.gettext(message) for key, message in messages.items()},
+            ensure_ascii=False,
+        )
+
+    def _not_found(self, request: Request, typed: str) -> Response:
+        return self._render(
+            request,
+            "requests/lookup.html",
+            {"typed": typed[:60], "problem": None, "not_found": True},
+            status_code=404,
+        )
+
+    # -- /mis-solicitudes ------------------------------------------------------------
+
+    async def mine(self, request: Request) -> Response:
+        result = await self._query(request, MINE)
+        items = sorted(
+            result.data.get("myServiceRequests") or (),
+            key=lambda item: str(item["submittedAt"]),
+            reverse=True,
+        )
+        return self._render(
+            request, "requests/mine.html", {"items": items, "problems": result.problems}
+        )
+
+    # -- Routes ----------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        service = {"id": DEMO_MUNICIPALITY, "service_id": DEMO_SERVICE}
+        maria = DEMO_CITIZEN
+        form_examples = [Example(service, signed_in_as=maria)] + [
+            Example(service, {forms.F_STEP: step}, signed_in_as=maria) for step in forms.STEPS[1:]
+        ]
+        return [
+            Page(
+                "/municipios/{id}/servicios/{service_id}/solicitar",
+                self._guarded(self.start),
+                name="request_start",
+                examples=[
+                    Example(service),
+                    Example(service, signed_in_as=maria),
+                    # A service done in person or by phone only.
+                    Example(
+                        {"id": DEMO_MUNICIPALITY, "service_id": DEMO_OFFLINE_SERVICE}, status=404
+                    ),
+                ],
+            ),
+            Page(
+                "/municipios/{id}/servicios/{service_id}/solicitar/formulario",
+                self._guarded(self._signed_in(self.form_page), personal=True),
+                name="request_form",
+                examples=form_examples,
+            ),
+            Route(
+                "/municipios/{id}/servicios/{service_id}/solicitar/formulario",
+                checks_own_token(self._guarded(self._signed_in(self.form_submit), personal=True)),
+                methods=["POST"],
+                name="request_form_submit",
+            ),
+            Page(
+                "/seguimiento",
+                self._guarded(self.lookup),
+                name="tracking_lookup",
+                examples=[
+                    Example(),
+                    Example(query={"numero": "no es un número"}, status=400),
+                ],
+            ),
+            Page(
+                "/seguimiento/{number}/confirmacion",
+                self._guarded(self._signed_in(self.sent), personal=True),
+                name="request_sent",
+                examples=[Example({"number": DEMO_TRACKING_NUMBER}, signed_in_as=maria)],
+            ),
+            Page(
+                "/seguimiento/{number}",
+                self._guarded(self.tracking, personal=True),
+                name="tracking",
+                examples=[
+                    Example({"number": DEMO_TRACKING_NUMBER}),
+                    Example({"number": DEMO_TRACKING_NUMBER}, signed_in_as=maria),
+                    Example({"number": DEMO_UNKNOWN_NUMBER}, status=404),
+                ],
+            ),
+            Page(
+                "/mis-solicitudes",
+                self._guarded(self._signed_in(self.mine), personal=True),
+                name="my_requests",
+                examples=[
+                    Example(signed_in_as=maria),
+                    Example(signed_in_as="juan"),  # none yet
+                ],
+            ),
+        ]
+
+
+NOT_ONLINE = ErrorPage(
+    404,
+    N_("This service cannot be requested online"),
+    N_(
+        "This local government does not take requests for this service on PLANASMUN. "
+        "Its page says where and how you can do it."
+    ),
+)
+
+
+def _display_answer(draft: forms.Draft, field: forms.RequestField) -> str:
+    """An answer as the check page shows it: choice keys become their names."""
+    values = [v.strip() for v in draft.chosen(field.code) if v.strip()]
+    if field.choices:
+        names = dict(field.choices)
+        return ", ".join(names.get(v, v) for v in values)
+    return ", ".join(values)
+
+
+def request_routes(schema: strawberry.Schema, renderer: Renderer) -> list[BaseRoute]:
+    return RequestPages(schema, renderer).routes()
+
+
+__all__ = ["RequestPages", "local_service_id", "normalise_number", "request_routes"]

@@ -1,0 +1,824 @@
+"""The staff console: a municipality's request queue, one request, and its audit log.
+
+`/personal` lists the local governments the signed-in staff member works for;
+`/personal/<municipality>/solicitudes` is the queue (filters in a GET form, a data table,
+overdue requests flagged in words); `/personal/<municipality>/solicitudes/<number>` is one
+request: its public part, the citizen's details once the staff member states why they need
+them (the schema writes that purpose to the audit log), and the forms that change its
+status with a note and assign it to an agent; `/personal/<municipality>/registro` is the
+municipality's audit log for its supervisors.
+
+The pages render what the schema answers, in-process: the schema decides who may see and
+change what (staff of another municipality get `FORBIDDEN`, and the page says so with a
+403). Forms are plain POSTs with the session's CSRF token, answered with a redirect
+(post/redirect/get) and a notice in a status region, or with the form again and an error
+summary. Nothing here needs JavaScript.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import re
+import zoneinfo
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import strawberry
+from babel.dates import format_date, format_time
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from accessibility import Language
+from schema.principal import Principal, StaffRole, principal_from_connection
+from web.citizen_pages import ROLES, actor_of
+from web.csrf import FIELD_NAME as CSRF_FIELD
+from web.csrf import checks_own_token, csrf_matches
+from web.data import Problem, QueryFailed, QueryResult, run_query
+from web.errors import SERVER_ERROR, render_error
+from web.labels import N_
+from web.preferences import Preferences, read_preferences
+from web.routing import Example, Page
+from web.templating import Renderer
+
+log = logging.getLogger("planasmun.web")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+#: Dates and times as staff in the Dominican Republic read them (UTC-4, no DST).
+TIME_ZONE = zoneinfo.ZoneInfo("America/Santo_Domingo")
+#: The session key of the one-time notice after a change (post/redirect/get).
+NOTICE_KEY = "aviso_personal"
+#: Requests per page of the queue, entries per page of the audit log.
+QUEUE_PAGE = 50
+AUDIT_PAGE = 50
+#: Longest value a form field may carry here; the schema has its own limits.
+_MAX_FIELD = 1000
+NOTE_LENGTH = 1000
+PURPOSE_LENGTH = 500
+AGENT_LENGTH = 200
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: `SDE-2026-000123`: the municipality's short code, the year, the number.
+_TRACKING = re.compile(r"^[A-Z0-9]{1,10}-\d{4}-\d{1,10}$")
+_AGENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,199}$")
+
+#: The demo accounts the accessibility audits sign in as (`Example.signed_in_as`).
+DEMO_AGENT = "ana"
+DEMO_SUPERVISOR = "pedro"
+DEMO_OTHER_AGENT = "carmen"
+DEMO_MUNICIPALITY = "santo-domingo-este"
+DEMO_SHORT_CODE = "SDE"
+
+
+def demo_tracking_number(number: int = 1, year: int | None = None) -> str:
+    """The demo data's requests (submitted when the demo data is prepared) of this year."""
+    return f"{DEMO_SHORT_CODE}-{year or dt.datetime.now(dt.UTC).year}-{number:06d}"
+
+
+# -- What the pages ask the schema -----------------------------------------------------
+
+HOME = """
+query WebStaffHome { municipalities { id name province } }
+"""
+
+_QUEUE_ROW = """
+    trackingNumber
+    serviceId
+    serviceName
+    status
+    submittedAt
+    expectedBy
+    overdue
+    assignedTo
+"""
+
+QUEUE = f"""
+query WebStaffQueue(
+  $municipality: ID!, $status: [RequestStatus!], $service: String, $overdueOnly: Boolean,
+  $olderThanDays: Int, $first: Int, $offset: Int
+) {{
+  municipality(id: $municipality) {{ id name }}
+  catalogue: municipality(id: $municipality) {{ services {{ id name durationDays }} }}
+  serviceRequestQueue(
+    municipalityId: $municipality, status: $status, serviceId: $service,
+    overdueOnly: $overdueOnly, olderThanDays: $olderThanDays, first: $first, offset: $offset
+  ) {{ {_QUEUE_ROW} }}
+}}
+"""
+
+REQUEST = """
+query WebStaffRequest(
+  $number: String!, $purpose: String, $reveal: Boolean!, $language: Language!
+) {
+  serviceRequest(trackingNumber: $number, purpose: $purpose) {
+    trackingNumber
+    municipality { id name }
+    serviceId
+    serviceName
+    service { durationDays requestFields { code label(language: $language) } }
+    status
+    submittedAt
+    updatedAt
+    expectedBy
+    overdue
+    deliveredToMunicipality
+    history { status at note }
+    assignedTo
+    description @include(if: $reveal)
+    address @include(if: $reveal)
+    latitude @include(if: $reveal)
+    longitude @include(if: $reveal)
+    answers @include(if: $reveal) { code value }
+  }
+}
+"""
+
+CHANGE_STATUS = """
+mutation WebStaffChangeStatus($number: String!, $status: RequestStatus!, $note: String) {
+  changeServiceRequestStatus(trackingNumber: $number, status: $status, note: $note) {
+    trackingNumber
+    status
+  }
+}
+"""
+
+ASSIGN = """
+mutation WebStaffAssign($number: String!, $agent: String) {
+  assignServiceRequest(trackingNumber: $number, agent: $agent) { trackingNumber assignedTo }
+}
+"""
+
+AUDIT_LOG = """
+query WebStaffAuditLog($municipality: ID!, $first: Int!, $before: Int) {
+  municipality(id: $municipality) { id name }
+  municipalities { id name }
+  municipalityAuditLog(municipalityId: $municipality, first: $first, before: $before) {
+    entries { seq at actor actorRole action recordType recordId fields purpose }
+    hasMore
+    nextBefore
+  }
+}
+"""
+
+# -- Words: catalogue message ids, translated when the page renders --------------------
+
+STATUSES: Mapping[str, str] = {
+    "RECIBIDA": N_("Received"),
+    "EN_REVISION": N_("Under review"),
+    "EN_PROCESO": N_("In progress"),
+    "RESUELTA": N_("Resolved"),
+    "RECHAZADA": N_("Rejected"),
+}
+OPEN_STATUSES = ("RECIBIDA", "EN_REVISION", "EN_PROCESO")
+
+#: Where a request may go next: the schema's workflow, to offer only what it accepts
+#: (the schema refuses anything else anyway).
+NEXT_STATUSES: Mapping[str, tuple[str, ...]] = {
+    "RECIBIDA": ("EN_REVISION", "RECHAZADA"),
+    "EN_REVISION": ("EN_PROCESO", "RECHAZADA"),
+    "EN_PROCESO": ("RESUELTA", "RECHAZADA"),
+    "RESUELTA": (),
+    "RECHAZADA": (),
+}
+
+#: The queue's status filter: its values in the URL, and what they select.
+STATUS_FILTERS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "abiertas": (N_("Open (not resolved or rejected)"), OPEN_STATUSES),
+    "todas": (N_("Any status"), ()),
+    **{value.lower(): (label, (value,)) for value, label in STATUSES.items()},
+}
+DEFAULT_STATUS_FILTER = "abiertas"
+
+#: The queue's age filter: days since the request was received.
+AGE_FILTERS: Mapping[str, tuple[str, int | None]] = {
+    "": (N_("Any age"), None),
+    "7": (N_("Received more than 7 days ago"), 7),
+    "30": (N_("Received more than 30 days ago"), 30),
+}
+
+#: The audit log's actions, for a supervisor.
+AUDIT_ACTIONS: Mapping[str, str] = {
+    "read_personal_data": N_("Viewed personal data"),
+    "update_personal_data": N_("Changed personal data"),
+    "erase_personal_data": N_("Deleted personal data"),
+    "export_personal_data": N_("Downloaded personal data"),
+    "consent_recorded": N_("Recorded a consent"),
+    "access_denied": N_("Was refused access"),
+    "request_status_changed": N_("Changed a request's status"),
+    "request_assigned": N_("Assigned a request"),
+    "login": N_("Signed in"),
+    "logout": N_("Signed out"),
+}
+
+RECORD_TYPES: Mapping[str, str] = {
+    "service_request": N_("Service request"),
+    "ServiceRequest": N_("Service request"),
+    "citizen_profile": N_("Citizen's profile"),
+    "CitizenProfile": N_("Citizen's profile"),
+    "citizen": N_("Citizen"),
+    "citizen_consent": N_("Citizen's consent"),
+    "audit_log": N_("Audit log"),
+}
+
+FIELD_NAMES: Mapping[str, str] = {
+    "description": N_("Description"),
+    "address": N_("Address"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+    "answers": N_("Answers to the service's questions"),
+    "attachments": N_("Attachments"),
+    "name": N_("Full name"),
+    "cedula": N_("Cédula"),
+    "phone": N_("Phone number"),
+    "email": N_("Email address"),
+    "displayName": N_("Full name"),
+    "municipality": N_("Local government"),
+    "purpose": N_("Purpose"),
+    "textVersion": N_("Version of the terms"),
+}
+
+#: (form field, code) → what to tell the staff member; `None` matches any field.
+PROBLEMS: Mapping[tuple[str | None, str], str] = {
+    ("estado", "REQUIRED"): N_("Select the new status"),
+    ("nota", "NOTE_REQUIRED"): N_("Write the reason for rejecting the request"),
+    ("nota", "TOO_LONG"): N_("The note must be 1000 characters or fewer"),
+    ("finalidad", "PURPOSE_REQUIRED"): N_(
+        "Say why you need to see the citizen's details, in at least 10 characters"
+    ),
+    ("finalidad", "BAD_USER_INPUT"): N_(
+        "The reason cannot contain personal data such as a cédula, a phone number or an "
+        "email address, and must be 500 characters or fewer"
+    ),
+    ("agente", "REQUIRED"): N_("Enter the identifier of the agent to assign"),
+    ("agente", "INVALID"): N_(
+        "Enter the agent's identifier as the identity provider gives it, like demo-personal-0003"
+    ),
+    (None, "CSRF"): N_("The form had expired. Please check your answers and send it again."),
+}
+
+NOTICES: Mapping[str, str] = {
+    "status": N_("The status has been changed. The citizen will be told by email."),
+    "assigned": N_("The request has been assigned."),
+    "unassigned": N_("The request is no longer assigned to anyone."),
+}
+
+#: Which field of the status form a schema error of the status change is about.
+_STATUS_FIELDS = {
+    "NOTE_REQUIRED": "nota",
+    "BAD_USER_INPUT": "nota",
+    "INVALID_TRANSITION": "estado",
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FormProblem:
+    """A problem for the error summary and its field (`field` is the id of the input to
+    focus, or None). `message` is a catalogue id, or with `data` the schema's own Spanish."""
+
+    field: str | None
+    message: str
+    data: bool = False
+
+
+def problem_of(problem: Problem, field: str | None) -> FormProblem:
+    """A schema error on a form: a known code gets the catalogue's words, else the
+    schema's Spanish message is shown as it is."""
+    code = problem.code or ""
+    message = PROBLEMS.get((field, code)) or PROBLEMS.get((None, code))
+    if message is None:
+        return FormProblem(field, problem.message, data=True)
+    return FormProblem(field, message)
+
+
+class Refused(Exception):
+    """The schema said FORBIDDEN: the page answers 403."""
+
+
+class Missing(Exception):
+    """No such municipality or request (for this municipality): the page answers 404."""
+
+
+def _refused(problems: Sequence[Problem]) -> bool:
+    return any(p.code in ("FORBIDDEN", "UNAUTHENTICATED") for p in problems)
+
+
+# -- Dates -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Dates:
+    """Dates in the page's language, as people in the Dominican Republic read them."""
+
+    locale: Any
+
+    def moment(self, value: str | None) -> str:
+        if not value:
+            return ""
+        moment = dt.datetime.fromisoformat(value).astimezone(TIME_ZONE)
+        day = format_date(moment, "long", locale=self.locale)
+        return f"{day}, {format_time(moment, 'HH:mm', locale=self.locale)}"
+
+    def day(self, value: str | None) -> str:
+        if not value:
+            return ""
+        return format_date(dt.date.fromisoformat(value[:10]), "long", locale=self.locale)
+
+    def short(self, value: str | None) -> str:
+        if not value:
+            return ""
+        day = dt.datetime.fromisoformat(value)
+        if isinstance(day, dt.datetime) and day.tzinfo is not None:
+            day = day.astimezone(TIME_ZONE)
+        return format_date(day, "medium", locale=self.locale)
+
+
+def days_late(expected_by: str | None, today: dt.date | None = None) -> int:
+    """Working or not, the days since the date the service's duration gave."""
+    if not expected_by:
+        return 0
+    today = today or dt.datetime.now(TIME_ZONE).date()
+    return max(0, (today - dt.date.fromisoformat(expected_by[:10])).days)
+
+
+def _roles_in(principal: Principal, municipality_id: str) -> frozenset[StaffRole]:
+    return principal.staff_roles.get(municipality_id, frozenset())
+
+
+def _is_supervisor(principal: Principal, municipality_id: str) -> bool:
+    return bool(_roles_in(principal, municipality_id) & {StaffRole.SUPERVISOR, StaffRole.ADMIN})
+
+
+def _may_read_audit(principal: Principal, municipality_id: str) -> bool:
+    return principal.is_national_admin or _is_supervisor(principal, municipality_id)
+
+
+class StaffPages:
+    """The `/personal` pages, bound to the schema they query and the renderer."""
+
+    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
+        self.schema = schema
+        self.renderer = renderer
+
+    # -- Plumbing ----------------------------------------------------------------------
+
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        """Signed-out visitors get a sign-in link; a refusal of the schema a 403 page; a
+        bug the error page. Nothing here is kept by a shared cache."""
+
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            principal = principal_from_connection(request)
+            if not principal.is_authenticated or "session" not in request.scope:
+                response = self._render(request, "staff/sign_in.html", {}, status_code=401)
+            else:
+                try:
+                    response = await endpoint(request)
+                except Refused:
+                    response = self._render(request, "staff/forbidden.html", {}, status_code=403)
+                except Missing:
+                    response = self._render(request, "staff/not_found.html", {}, status_code=404)
+                except Exception:
+                    log.exception("page %s failed", request.url.path)
+                    response = render_error(request, SERVER_ERROR, renderer=self.renderer)
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+
+        return guarded
+
+    def _render(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        status_code: int = 200,
+    ) -> Response:
+        preferences: Preferences = read_preferences(request)
+        principal = principal_from_connection(request)
+        municipality_id = request.path_params.get("municipality")
+        full = {
+            "dates": Dates(preferences.language.locale),
+            "statuses": STATUSES,
+            "field_names": FIELD_NAMES,
+            "staff_home": self._staff_home_allowed(principal),
+            "audit_allowed": municipality_id is not None
+            and _may_read_audit(principal, str(municipality_id)),
+            "queue_allowed": municipality_id is not None
+            and principal.is_staff_of(str(municipality_id)),
+            **context,
+        }
+        return self.renderer.render(request, preferences, template, full, status_code=status_code)
+
+    @staticmethod
+    def _staff_home_allowed(principal: Principal) -> bool:
+        return bool(principal.municipalities) or principal.is_national_admin
+
+    async def _query(
+        self, request: Request, operation: str, variables: Mapping[str, Any] | None = None
+    ) -> QueryResult:
+        """The operation's result; a refused or invalid non-null root field (no data at
+        all, but coded errors) comes back as empty data with its problems."""
+        try:
+            return await run_query(self.schema, request, operation, variables)
+        except QueryFailed as failed:
+            if failed.problems and all(p.code for p in failed.problems):
+                return QueryResult({}, failed.problems)
+            raise
+
+    @staticmethod
+    def _municipality_param(request: Request) -> str:
+        municipality_id = str(request.path_params["municipality"])
+        if not _SLUG.match(municipality_id):
+            raise Missing
+        return municipality_id
+
+    @staticmethod
+    def _number_param(request: Request) -> str:
+        number = str(request.path_params["number"]).upper()
+        if not _TRACKING.match(number):
+            raise Missing
+        return number
+
+    @staticmethod
+    async def _form(request: Request) -> FormData:
+        async with request.form(max_files=0, max_fields=20, max_part_size=4 * _MAX_FIELD) as form:
+            return form
+
+    @staticmethod
+    def _text(form: FormData, name: str, limit: int = _MAX_FIELD) -> str:
+        value = form.get(name)
+        return value.strip()[: limit + 1] if isinstance(value, str) else ""
+
+    def _detail_url(self, request: Request, municipality_id: str, number: str) -> str:
+        return request.url_for("staff_request", municipality=municipality_id, number=number).path
+
+    # -- /personal ---------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        principal = principal_from_connection(request)
+        if not self._staff_home_allowed(principal):
+            raise Refused
+        result = await self._query(request, HOME)
+        names = {m["id"]: m for m in result.data.get("municipalities") or []}
+        wanted = sorted(names if principal.is_national_admin else principal.municipalities)
+        places = [
+            {
+                "id": municipality_id,
+                "name": (names.get(municipality_id) or {}).get("name", municipality_id),
+                "roles": sorted(r.value for r in _roles_in(principal, municipality_id)),
+                "queue": principal.is_staff_of(municipality_id),
+                "audit": _may_read_audit(principal, municipality_id),
+            }
+            for municipality_id in wanted
+        ]
+        return self._render(request, "staff/home.html", {"places": places, "roles": ROLES})
+
+    # -- /personal/<municipality>/solicitudes ------------------------------------------
+
+    async def queue(self, request: Request) -> Response:
+        municipality_id = self._municipality_param(request)
+        params = request.query_params
+        status_filter = params.get("estado", DEFAULT_STATUS_FILTER)
+        if status_filter not in STATUS_FILTERS:
+            status_filter = DEFAULT_STATUS_FILTER
+        service = params.get("servicio", "")[:200]
+        age = params.get("antiguedad", "")
+        if age not in AGE_FILTERS:
+            age = ""
+        overdue_only = params.get("vencidas") == "si"
+        try:
+            page_number = max(1, min(int(params.get("pagina", "1")), 10_000))
+        except ValueError:
+            page_number = 1
+        older_than = AGE_FILTERS[age][1]
+        variables: dict[str, Any] = {
+            "municipality": municipality_id,
+            "status": list(STATUS_FILTERS[status_filter][1]) or None,
+            "service": service or None,
+            "overdueOnly": overdue_only,
+            "olderThanDays": older_than,
+            # One more than shown: whether there is a next page.
+            "first": QUEUE_PAGE + 1,
+            "offset": (page_number - 1) * QUEUE_PAGE,
+        }
+        result = await self._query(request, QUEUE, variables)
+        if _refused(result.problems):
+            raise Refused
+        municipality = result.data.get("municipality")
+        if municipality is None:
+            raise Missing
+        rows = result.data.get("serviceRequestQueue")
+        has_next = rows is not None and len(rows) > QUEUE_PAGE
+        services = (result.data.get("catalogue") or {}).get("services")
+        filters = {
+            "estado": status_filter,
+            "servicio": service,
+            "antiguedad": age,
+            "vencidas": "si" if overdue_only else "",
+        }
+
+        def page_url(number: int) -> str:
+            query = {k: v for k, v in filters.items() if v}
+            if number > 1:
+                query["pagina"] = str(number)
+            path = request.url_for("staff_queue", municipality=municipality_id).path
+            return f"{path}?{urlencode(query)}" if query else path
+
+        return self._render(
+            request,
+            "staff/queue.html",
+            {
+                "municipality": municipality,
+                "rows": None if rows is None else rows[:QUEUE_PAGE],
+                "services": services,
+                "filters": filters,
+                "status_filters": STATUS_FILTERS,
+                "age_filters": AGE_FILTERS,
+                "filtered": status_filter != DEFAULT_STATUS_FILTER
+                or bool(service or age or overdue_only),
+                "page_number": page_number,
+                "previous_url": page_url(page_number - 1) if page_number > 1 else None,
+                "next_url": page_url(page_number + 1) if has_next else None,
+                "problems": [p for p in result.problems],
+                "days_late": days_late,
+            },
+        )
+
+    # -- /personal/<municipality>/solicitudes/<number> ---------------------------------
+
+    async def _load_request(
+        self, request: Request, municipality_id: str, number: str, purpose: str | None
+    ) -> tuple[Mapping[str, Any], list[Problem]]:
+        """The request as this staff member may see it, and the problems of revealing
+        the citizen's details (a purpose the schema did not take)."""
+        variables = {
+            "number": number,
+            "purpose": purpose,
+            "reveal": purpose is not None,
+            "language": "EN" if read_preferences(request).language is Language.ENGLISH else "ES",
+        }
+        result = await self._query(request, REQUEST, variables)
+        found = result.data.get("serviceRequest")
+        reveal_problems: list[Problem] = []
+        if found is None and purpose is not None and not _refused(result.problems):
+            # A purpose the schema did not take: the request without the citizen's details.
+            reveal_problems = list(result.problems)
+            variables = {**variables, "purpose": None, "reveal": False}
+            result = await self._query(request, REQUEST, variables)
+            found = result.data.get("serviceRequest")
+        if found is None:
+            if _refused(result.problems):
+                raise Refused
+            raise Missing
+        if (found.get("municipality") or {}).get("id") != municipality_id:
+            raise Missing
+        # Only staff of the owning municipality see who it is assigned to: the schema's
+        # refusal of that field is the refusal of the whole page.
+        if _refused(result.problems):
+            raise Refused
+        return found, reveal_problems + list(result.problems)
+
+    async def _detail_page(
+        self,
+        request: Request,
+        *,
+        purpose: str | None = None,
+        problems: Sequence[FormProblem] = (),
+        values: Mapping[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        municipality_id = self._municipality_param(request)
+        number = self._number_param(request)
+        found, reveal_problems = await self._load_request(request, municipality_id, number, purpose)
+        all_problems = list(problems)
+        revealed = False
+        if purpose is not None:
+            if reveal_problems:
+                all_problems.extend(problem_of(p, "finalidad") for p in reveal_problems[:1])
+                status_code = 400
+            else:
+                revealed = True
+        principal = principal_from_connection(request)
+        notice = request.session.pop(NOTICE_KEY, None)
+        return self._render(
+            request,
+            "staff/request.html",
+            {
+                "r": found,
+                "municipality": found["municipality"],
+                "revealed": revealed,
+                "purpose": purpose or "",
+                "problems": all_problems,
+                "by_field": {p.field: p for p in all_problems if p.field},
+                "values": values or {},
+                "next_statuses": NEXT_STATUSES.get(found["status"], ()),
+                "may_assign": _is_supervisor(principal, municipality_id),
+                "notice": NOTICES.get(notice) if isinstance(notice, str) else None,
+                "days_late": days_late(found.get("expectedBy")) if found.get("overdue") else 0,
+                "questions": {
+                    q["code"]: q["label"]
+                    for q in (found.get("service") or {}).get("requestFields") or []
+                },
+            },
+            status_code=status_code,
+        )
+
+    async def request_detail(self, request: Request) -> Response:
+        raw = request.query_params.get("finalidad")
+        purpose = None if raw is None else " ".join(raw.split())[: PURPOSE_LENGTH + 1]
+        return await self._detail_page(request, purpose=purpose)
+
+    def _done(self, request: Request, notice: str) -> Response:
+        request.session[NOTICE_KEY] = notice
+        url = self._detail_url(
+            request, self._municipality_param(request), self._number_param(request)
+        )
+        return RedirectResponse(url, status_code=303)
+
+    async def change_status(self, request: Request) -> Response:
+        self._municipality_param(request)
+        number = self._number_param(request)
+        form = await self._form(request)
+        status = self._text(form, "estado")
+        note = self._text(form, "nota", NOTE_LENGTH)
+        values = {"estado": status, "nota": note}
+        problems: list[FormProblem] = []
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            problems.append(FormProblem(None, PROBLEMS[(None, "CSRF")]))
+        if status not in STATUSES:
+            problems.append(FormProblem("estado", PROBLEMS[("estado", "REQUIRED")]))
+        if len(note) > NOTE_LENGTH:
+            problems.append(FormProblem("nota", PROBLEMS[("nota", "TOO_LONG")]))
+        elif status == "RECHAZADA" and not note:
+            problems.append(FormProblem("nota", PROBLEMS[("nota", "NOTE_REQUIRED")]))
+        if problems:
+            return await self._detail_page(
+                request, problems=problems, values=values, status_code=400
+            )
+        variables = {"number": number, "status": status, "note": note or None}
+        result = await self._query(request, CHANGE_STATUS, variables)
+        if result.data.get("changeServiceRequestStatus") is None:
+            if _refused(result.problems):
+                raise Refused
+            problems = [problem_of(p, _STATUS_FIELDS.get(p.code or "")) for p in result.problems]
+            return await self._detail_page(
+                request, problems=problems, values=values, status_code=400
+            )
+        return self._done(request, "status")
+
+    async def assign(self, request: Request) -> Response:
+        self._municipality_param(request)
+        number = self._number_param(request)
+        form = await self._form(request)
+        remove = self._text(form, "accion") == "quitar"
+        agent = self._text(form, "agente", AGENT_LENGTH)
+        values = {"agente": agent}
+        problems: list[FormProblem] = []
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            problems.append(FormProblem(None, PROBLEMS[(None, "CSRF")]))
+        if not remove and not agent:
+            problems.append(FormProblem("agente", PROBLEMS[("agente", "REQUIRED")]))
+        elif not remove and not _AGENT.match(agent):
+            problems.append(FormProblem("agente", PROBLEMS[("agente", "INVALID")]))
+        if problems:
+            return await self._detail_page(
+                request, problems=problems, values=values, status_code=400
+            )
+        variables = {"number": number, "agent": None if remove else agent}
+        result = await self._query(request, ASSIGN, variables)
+        if result.data.get("assignServiceRequest") is None:
+            if _refused(result.problems):
+                raise Refused
+            problems = [problem_of(p, "agente") for p in result.problems]  # BAD_USER_INPUT
+            return await self._detail_page(
+                request, problems=problems, values=values, status_code=400
+            )
+        return self._done(request, "unassigned" if remove else "assigned")
+
+    # -- /personal/<municipality>/registro ---------------------------------------------
+
+    async def audit_log(self, request: Request) -> Response:
+        municipality_id = self._municipality_param(request)
+        try:
+            before: int | None = int(request.query_params.get("antes", ""))
+        except ValueError:
+            before = None
+        if before is not None and before < 1:
+            before = None
+        variables = {"municipality": municipality_id, "first": AUDIT_PAGE, "before": before}
+        result = await self._query(request, AUDIT_LOG, variables)
+        if _refused(result.problems):
+            raise Refused
+        municipality = result.data.get("municipality")
+        log_page = result.data.get("municipalityAuditLog")
+        if municipality is None:
+            raise Missing
+        names = {m["id"]: m["name"] for m in result.data.get("municipalities") or []}
+        entries = [
+            {**entry, "who": actor_of(entry["actorRole"], names)}
+            for entry in (log_page or {}).get("entries", [])
+        ]
+        next_url = None
+        if log_page and log_page.get("nextBefore"):
+            path = request.url_for("staff_audit_log", municipality=municipality_id).path
+            next_url = f"{path}?{urlencode({'antes': log_page['nextBefore']})}"
+        return self._render(
+            request,
+            "staff/audit_log.html",
+            {
+                "municipality": municipality,
+                "entries": entries if log_page is not None else None,
+                "older": before is not None,
+                "next_url": next_url,
+                "first_url": request.url_for("staff_audit_log", municipality=municipality_id).path,
+                "actions": AUDIT_ACTIONS,
+                "record_types": RECORD_TYPES,
+                "roles": ROLES,
+                "problems": result.problems,
+            },
+        )
+
+    # -- Routes ------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        sde = {"municipality": DEMO_MUNICIPALITY}
+        first = {**sde, "number": demo_tracking_number(1)}
+        return [
+            Page(
+                "/personal",
+                self._guarded(self.home),
+                name="staff_home",
+                examples=[
+                    Example(signed_in_as=DEMO_SUPERVISOR),
+                    Example(signed_in_as=DEMO_AGENT),
+                    Example(status=401),
+                    Example(status=403, signed_in_as="maria"),
+                ],
+            ),
+            Page(
+                "/personal/{municipality}/solicitudes",
+                self._guarded(self.queue),
+                name="staff_queue",
+                examples=[
+                    Example(sde, signed_in_as=DEMO_AGENT),
+                    Example(
+                        sde,
+                        {"estado": "todas", "antiguedad": "7", "vencidas": "si"},
+                        signed_in_as=DEMO_SUPERVISOR,
+                    ),
+                    Example(sde, status=403, signed_in_as=DEMO_OTHER_AGENT),
+                ],
+            ),
+            Page(
+                "/personal/{municipality}/solicitudes/{number}",
+                self._guarded(self.request_detail),
+                name="staff_request",
+                examples=[
+                    Example(first, signed_in_as=DEMO_SUPERVISOR),
+                    Example(
+                        first,
+                        {"finalidad": f"Atender la solicitud {first['number']}"},
+                        signed_in_as=DEMO_AGENT,
+                    ),
+                    Example(first, {"finalidad": "x"}, status=400, signed_in_as=DEMO_AGENT),
+                    Example(first, status=403, signed_in_as=DEMO_OTHER_AGENT),
+                    Example(
+                        {**sde, "number": demo_tracking_number(999_999)},
+                        status=404,
+                        signed_in_as=DEMO_AGENT,
+                    ),
+                ],
+            ),
+            Route(
+                "/personal/{municipality}/solicitudes/{number}/estado",
+                checks_own_token(self._guarded(self.change_status)),
+                methods=["POST"],
+                name="staff_request_status",
+            ),
+            Route(
+                "/personal/{municipality}/solicitudes/{number}/asignacion",
+                checks_own_token(self._guarded(self.assign)),
+                methods=["POST"],
+                name="staff_request_assign",
+            ),
+            Page(
+                "/personal/{municipality}/registro",
+                self._guarded(self.audit_log),
+                name="staff_audit_log",
+                examples=[
+                    Example(sde, signed_in_as=DEMO_SUPERVISOR),
+                    Example(sde, status=403, signed_in_as=DEMO_AGENT),
+                ],
+            ),
+        ]
+
+
+def staff_routes(schema: strawberry.Schema, renderer: Renderer) -> list[BaseRoute]:
+    """The `/personal` routes (pages with examples, and the forms' POST routes)."""
+    return StaffPages(schema, renderer).routes()
