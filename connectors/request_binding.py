@@ -26,13 +26,14 @@ import json
 import zoneinfo
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.base import Binding, BindingConfig
-from connectors.errors import MappingError, UpstreamError
+from connectors.errors import ConnectorConfigError, MappingError, UpstreamError
 from connectors.hubstore.requests import RequestStatus
+from connectors.types import Capability
 from connectors.writes import OutgoingRequest, UpstreamStatus
 
 __all__ = [
@@ -198,8 +199,24 @@ def require_tracking_number(fields: Mapping[str, OutgoingField], key: str) -> No
 # ------------------------------------------------------------------------------ runtime
 
 
-def _where(binding: Binding) -> str:
+def binding_name(binding: Binding) -> str:
+    """`municipality/source`: how errors name the binding (never a citizen's value)."""
     return f"{binding.municipality_id}/{binding.config.source}"
+
+
+ConfigT = TypeVar("ConfigT", bound=RequestsBindingConfig)
+
+
+def requests_config(binding: Binding, model: type[ConfigT], kind: str) -> ConfigT:
+    """The binding's `requests` configuration of this connector kind, or a config error
+    (a binding of another capability or kind handed to the writer is a wiring bug)."""
+    config = binding.config
+    if binding.capability is not Capability.REQUESTS or not isinstance(config, model):
+        raise ConnectorConfigError(
+            f"{kind}: binding {binding.municipality_id}/{binding.capability.value} is a "
+            f"{type(config).__name__}, expected a `requests` {model.__name__}"
+        )
+    return config
 
 
 def _mapping_error(
@@ -310,7 +327,7 @@ def read_reference(binding: Binding, row: Mapping[str, Any] | None, field: str) 
         return None
     if field not in row:
         raise UpstreamError(
-            f"{_where(binding)}: requests: the reply has no field '{field}' for the "
+            f"{binding_name(binding)}: requests: the reply has no field '{field}' for the "
             f"upstream's reference (it has: {', '.join(map(str, row))})"
         )
     value = row[field]
@@ -329,7 +346,7 @@ def read_status(
     for field in (reading.tracking_field, reading.status_field):
         if field not in row:
             raise UpstreamError(
-                f"{_where(binding)}: requests: the status reply has no field '{field}' "
+                f"{binding_name(binding)}: requests: the status reply has no field '{field}' "
                 f"(it has: {', '.join(map(str, row))})"
             )
     number = str(row[reading.tracking_field] or "").strip()

@@ -64,13 +64,14 @@ from connectors.request_binding import (
     RequestsBindingConfig,
     StatusReading,
     StrictModel,
+    binding_name,
     outgoing_values,
     parse_fields,
     read_reference,
     read_status,
+    requests_config,
     require_tracking_number,
 )
-from connectors.types import Capability
 from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, UpstreamStatus
 
 if TYPE_CHECKING:
@@ -298,11 +299,11 @@ class SqlRequestWriter(RequestWriter):
     # -- the contract ----------------------------------------------------------------------
 
     async def submit_request(self, binding: Binding, request: OutgoingRequest) -> DeliveryReceipt:
-        config = _config_of(binding)
+        config = requests_config(binding, SqlRequestsBindingConfig, "sql")
         values = outgoing_values(binding, config, config.values, request)
         insert = sa.text(config.insert).bindparams(*_bound(binding, config, config.insert, values))
         number = request.tracking_number
-        where = f"{_where(binding)}: requests: submitting {number}"
+        where = f"{binding_name(binding)}: requests: submitting {number}"
         try:
             with self._errors(where):
                 async with asyncio.timeout(self.timeout_seconds):
@@ -318,10 +319,10 @@ class SqlRequestWriter(RequestWriter):
         return DeliveryReceipt(number, reference)
 
     async def find_request(self, binding: Binding, tracking_number: str) -> DeliveryReceipt | None:
-        config = _config_of(binding)
+        config = requests_config(binding, SqlRequestsBindingConfig, "sql")
         statement = _find_statement(binding, config, tracking_number)
         rows = await self._run(
-            f"{_where(binding)}: requests: finding {tracking_number}",
+            f"{binding_name(binding)}: requests: finding {tracking_number}",
             lambda c: _rows(c, statement),
         )
         reference = read_reference(binding, rows[0] if rows else None, config.find.reference)
@@ -330,14 +331,14 @@ class SqlRequestWriter(RequestWriter):
     async def request_statuses(
         self, binding: Binding, tracking_numbers: Sequence[str]
     ) -> list[UpstreamStatus]:
-        config = _config_of(binding)
+        config = requests_config(binding, SqlRequestsBindingConfig, "sql")
         numbers = list(dict.fromkeys(tracking_numbers))
         statuses: list[UpstreamStatus] = []
         for start in range(0, len(numbers), _STATUS_CHUNK):
             chunk = numbers[start : start + _STATUS_CHUNK]
             statement = _status_statement(binding, config, chunk)
             rows = await self._run(
-                f"{_where(binding)}: requests: reading statuses",
+                f"{binding_name(binding)}: requests: reading statuses",
                 lambda c, statement=statement: _rows(c, statement),  # type: ignore[misc]
             )
             wanted = set(chunk)
@@ -350,10 +351,10 @@ class SqlRequestWriter(RequestWriter):
     async def check_requests(self, binding: Binding) -> HealthReport:
         """The INSERT's table has its columns; the find and status queries run."""
         try:
-            config = _config_of(binding)
+            config = requests_config(binding, SqlRequestsBindingConfig, "sql")
             schema, table, columns = insert_target(config.insert)
             found = await self._run(
-                f"{_where(binding)}: requests: describing {table}",
+                f"{binding_name(binding)}: requests: describing {table}",
                 lambda c: c.run_sync(
                     lambda sync: [
                         str(col["name"])
@@ -365,7 +366,7 @@ class SqlRequestWriter(RequestWriter):
                 f"the INSERT's table {table} has no column {c}" for c in columns if c not in found
             ]
             find_columns = await self._run(
-                f"{_where(binding)}: requests: find query",
+                f"{binding_name(binding)}: requests: find query",
                 lambda c: _columns(c, _find_statement(binding, config, "")),
             )
             if config.find.reference not in find_columns:
@@ -374,7 +375,7 @@ class SqlRequestWriter(RequestWriter):
                     f"(it returns: {', '.join(find_columns)})"
                 )
             status_columns = await self._run(
-                f"{_where(binding)}: requests: status query",
+                f"{binding_name(binding)}: requests: status query",
                 lambda c: _columns(c, _status_statement(binding, config, [""])),
             )
             reading = config.status
@@ -395,12 +396,12 @@ class SqlRequestWriter(RequestWriter):
         if problems:
             return HealthReport(
                 ok=False,
-                message=f"{self._shown}: {_where(binding)}: requests: {'; '.join(problems)}",
+                message=f"{self._shown}: {binding_name(binding)}: requests: {'; '.join(problems)}",
                 details=details,
             )
         return HealthReport(
             ok=True,
-            message=f"{self._shown}: {_where(binding)}: requests: table {table} has the "
+            message=f"{self._shown}: {binding_name(binding)}: requests: table {table} has the "
             "INSERT's columns; the find and status queries run",
             details=details,
         )
@@ -426,7 +427,7 @@ class SqlRequestWriter(RequestWriter):
             reference = read_reference(binding, rows[0] if rows else None, config.find.reference)
             if reference is None:
                 raise UpstreamError(
-                    f"{_where(binding)}: requests: the INSERT ran but find.query does not "
+                    f"{binding_name(binding)}: requests: the INSERT ran but find.query does not "
                     f"return {number}; check the binding's find query"
                 )
             return reference
@@ -466,22 +467,6 @@ class SqlRequestWriter(RequestWriter):
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-def _where(binding: Binding) -> str:
-    return f"{binding.municipality_id}/{binding.config.source}"
-
-
-def _config_of(binding: Binding) -> SqlRequestsBindingConfig:
-    config = binding.config
-    if binding.capability is not Capability.REQUESTS or not isinstance(
-        config, SqlRequestsBindingConfig
-    ):
-        raise ConnectorConfigError(
-            f"sql: binding {binding.municipality_id}/{binding.capability.value} is a "
-            f"{type(config).__name__}, expected a `requests` SqlRequestsBindingConfig"
-        )
-    return config
 
 
 def _constants(binding: Binding, config: SqlRequestsBindingConfig) -> dict[str, Any]:

@@ -54,14 +54,15 @@ from connectors.request_binding import (
     RequestsBindingConfig,
     StatusReading,
     StrictModel,
+    binding_name,
     outgoing_values,
     parse_fields,
     read_reference,
     read_status,
+    requests_config,
     require_tracking_number,
 )
 from connectors.soap.client import LoadedService, soap_errors
-from connectors.types import Capability
 from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, UpstreamStatus
 
 __all__ = ["SoapRequestWriter", "SoapRequestsBindingConfig"]
@@ -150,20 +151,20 @@ class SoapRequestWriter(RequestWriter):
         async def _ready(self) -> LoadedService: ...
 
     async def submit_request(self, binding: Binding, request: OutgoingRequest) -> DeliveryReceipt:
-        config = _config_of(binding)
+        config = requests_config(binding, SoapRequestsBindingConfig, "soap")
         submit = config.submit
         arguments = _nest(outgoing_values(binding, config, submit.fields, request))
         row = await self._request_call(binding, submit.operation, arguments, submit.result_path)
         reference = read_reference(binding, row, submit.reference)
         if reference is None:
             raise UpstreamError(
-                f"{_where(binding)}: {submit.operation} answered without '{submit.reference}' "
-                f"for request {request.tracking_number}"
+                f"{binding_name(binding)}: {submit.operation} answered without "
+                f"'{submit.reference}' for request {request.tracking_number}"
             )
         return DeliveryReceipt(request.tracking_number, reference)
 
     async def find_request(self, binding: Binding, tracking_number: str) -> DeliveryReceipt | None:
-        config = _config_of(binding)
+        config = requests_config(binding, SoapRequestsBindingConfig, "soap")
         find = config.find
         service = await self._ready()
         argument = _free_argument(
@@ -178,7 +179,7 @@ class SoapRequestWriter(RequestWriter):
     async def request_statuses(
         self, binding: Binding, tracking_numbers: Sequence[str]
     ) -> list[UpstreamStatus]:
-        config = _config_of(binding)
+        config = requests_config(binding, SoapRequestsBindingConfig, "soap")
         numbers = list(dict.fromkeys(tracking_numbers))
         if not numbers:
             return []
@@ -197,7 +198,7 @@ class SoapRequestWriter(RequestWriter):
     async def check_requests(self, binding: Binding) -> HealthReport:
         """The three operations are in the WSDL and take the arguments the binding passes."""
         try:
-            config = _config_of(binding)
+            config = requests_config(binding, SoapRequestsBindingConfig, "soap")
             service = await self._ready()
             seen = []
             submit_arguments = {*config.arguments, *(n.split(".")[0] for n in config.submit.fields)}
@@ -212,7 +213,9 @@ class SoapRequestWriter(RequestWriter):
             return HealthReport(ok=False, message=exc.internal_message)
         return HealthReport(
             ok=True,
-            message=f"{_where(binding)}: requests: operations {', '.join(seen)} are in the WSDL",
+            message=(
+                f"{binding_name(binding)}: requests: operations {', '.join(seen)} are in the WSDL"
+            ),
             details={"operations": seen},
         )
 
@@ -229,7 +232,7 @@ class SoapRequestWriter(RequestWriter):
             data = data[0] if data else None
         if data is not None and not isinstance(data, Mapping):
             raise UpstreamError(
-                f"{_where(binding)}: {name}: expected a record in the reply, found "
+                f"{binding_name(binding)}: {name}: expected a record in the reply, found "
                 f"{type(data).__name__}; does the binding need a `result_path`?"
             )
         return data
@@ -245,17 +248,17 @@ class SoapRequestWriter(RequestWriter):
         for row in rows:
             if not isinstance(row, Mapping):
                 raise UpstreamError(
-                    f"{_where(binding)}: {name}: expected status records in the reply, found "
+                    f"{binding_name(binding)}: {name}: expected status records in the reply, found "
                     f"{type(row).__name__}; does the binding need a `result_path`?"
                 )
         return rows
 
     async def _call(self, binding: Binding, name: str, extra: Mapping[str, Any]) -> Any:
-        config = _config_of(binding)
+        config = requests_config(binding, SoapRequestsBindingConfig, "soap")
         service = await self._ready()
         arguments = {**config.arguments, **extra}
         operation = service.operation(name, set(arguments))
-        where = f"soap {service.service_name}.{name} ({_where(binding)})"
+        where = f"soap {service.service_name}.{name} ({binding_name(binding)})"
         with soap_errors(where):
             async with asyncio.timeout(self.timeout_seconds):
                 try:
@@ -265,22 +268,6 @@ class SoapRequestWriter(RequestWriter):
                         raise
                     raise TransientError(f"{where}: the connector was closed") from exc
         return serialize_object(result, dict)  # type: ignore[no-untyped-call]
-
-
-def _where(binding: Binding) -> str:
-    return f"{binding.municipality_id}/{binding.config.source}"
-
-
-def _config_of(binding: Binding) -> SoapRequestsBindingConfig:
-    config = binding.config
-    if binding.capability is not Capability.REQUESTS or not isinstance(
-        config, SoapRequestsBindingConfig
-    ):
-        raise ConnectorConfigError(
-            f"soap: binding {binding.municipality_id}/{binding.capability.value} is a "
-            f"{type(config).__name__}, expected a `requests` SoapRequestsBindingConfig"
-        )
-    return config
 
 
 def _free_argument(
@@ -298,7 +285,7 @@ def _free_argument(
     left = [i for i in operation.inputs or () if i not in config.arguments]
     if len(left) != 1:
         raise ConnectorConfigError(
-            f"{_where(binding)}: requests.{key}: set `tracking_argument`: cannot tell which "
+            f"{binding_name(binding)}: requests.{key}: set `tracking_argument`: cannot tell which "
             f"input of {operation} takes the tracking number"
         )
     return left[0]
@@ -329,7 +316,7 @@ def _at_path(binding: Binding, name: str, data: Any, path: str | None) -> Any:
                 else type(data).__name__
             )
             raise UpstreamError(
-                f"{_where(binding)}: {name}: result_path '{path}': no '{part}' in the reply "
+                f"{binding_name(binding)}: {name}: result_path '{path}': no '{part}' in the reply "
                 f"({found})"
             )
         data = data[part]
