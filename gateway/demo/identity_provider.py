@@ -37,7 +37,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from types import TracebackType
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -66,6 +65,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from accessibility.palette import COLOURS
+from gateway.demo.stoppable import Stoppable
 from gateway.identity.settings import IdentitySettings
 
 #: Fixed in the demo so that its URLs are stable; the tests pick free ports.
@@ -880,7 +880,7 @@ main:focus { outline: none; }
 # -- Serving --------------------------------------------------------------------------
 
 
-class ProviderHandle:
+class ProviderHandle(Stoppable):
     """A provider listening on loopback, in a daemon thread of this process."""
 
     def __init__(self, provider: IdentityProvider, server: uvicorn.Server, sock: socket.socket):
@@ -923,17 +923,6 @@ class ProviderHandle:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         self._socket.close()
-
-    def __enter__(self) -> ProviderHandle:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start(

@@ -22,11 +22,12 @@ import socket
 import threading
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from gateway.demo.stoppable import Stoppable
 
 __all__ = ["MailSink", "start_mail_sink"]
 
@@ -57,7 +58,7 @@ class _Keeper:
         return "250 Message accepted for delivery"
 
 
-class MailSink:
+class MailSink(Stoppable):
     """A running local SMTP server. `messages()` holds what it received, oldest first."""
 
     def __init__(self, port: int = 0, directory: Path | None = None) -> None:
@@ -115,17 +116,6 @@ class MailSink:
         """The envelope recipients of each message, in the order received."""
         with self._lock:
             return [list(recipients) for _, recipients in self._received]
-
-    def __enter__(self) -> MailSink:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"<MailSink {HOST}:{self.port} {'running' if self.running else 'paused'}>"

@@ -39,11 +39,11 @@ import threading
 import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from gateway.demo import catalogue
+from gateway.demo.stoppable import Stoppable
 
 MUNICIPALITY_ID = "puerto-plata"
 MUNICIPALITY_CODE = "POP"
@@ -184,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class RestService:
+class RestService(Stoppable):
     """A running portal; use `start()` to get one. Also a context manager."""
 
     def __init__(
@@ -255,17 +255,6 @@ class RestService:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
         self._server.server_close()
-
-    def __enter__(self) -> RestService:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ----------------------------------------------------------------------- the API
 

@@ -43,12 +43,12 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from gateway.demo import catalogue
 from gateway.demo.sigem_requests import SIGEM_STATUS_CODES, SigemRequests, Solicitud
+from gateway.demo.stoppable import Stoppable
 
 with warnings.catch_warnings():
     # spyne 2.14 still imports modules Python deprecates; the warnings are not ours to fix.
@@ -629,7 +629,7 @@ def _wrap(
     return app
 
 
-class VendorServer:
+class VendorServer(Stoppable):
     """A running simulated vendor. `calls` counts operations by name (and `wsdl` downloads)."""
 
     def __init__(
@@ -701,17 +701,6 @@ class VendorServer:
         if self._scratch_dir is not None:
             shutil.rmtree(self._scratch_dir, ignore_errors=True)
             self._scratch_dir = None
-
-    def __enter__(self) -> VendorServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = "running" if self.running else "paused"
