@@ -18,6 +18,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -145,3 +147,20 @@ async def _drop_database(admin: AsyncEngine, name: str) -> None:
             if attempt == 39:
                 raise
             await asyncio.sleep(0.25)
+
+
+@contextlib.contextmanager
+def exported_demo_systems(directory: Path) -> Iterator[DemoSystems]:
+    """The demo's simulated systems on free ports, their `PLANASMUN_DEMO_*` variables set
+    for the municipality files while they run, and restored after."""
+    with demo_systems(directory, DemoPorts(0, 0, 0)) as running:
+        saved = {k: os.environ.get(k) for k in running.environment()}
+        running.export()
+        try:
+            yield running
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value

@@ -4,30 +4,21 @@ worker over the demo federation (SOAP, SQL and native municipalities)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from gateway.demo.mail_sink import MailSink
-from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from gateway.demo.systems import DemoSystems
 from tests.delivery.support import World, clear_upstreams, open_world
+from tests.support import exported_demo_systems
 
 
 @pytest.fixture(scope="package")
 def systems(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSystems]:
-    with demo_systems(tmp_path_factory.mktemp("demo-systems"), DemoPorts(0, 0, 0)) as running:
-        saved = {k: os.environ.get(k) for k in running.environment()}
-        running.export()
-        try:
-            yield running
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with exported_demo_systems(tmp_path_factory.mktemp("demo-systems")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from connectors import Federation
-from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from gateway.demo.systems import DemoSystems
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR, FakeClock, demo_federation
+from tests.support import exported_demo_systems
 
 
 @pytest.fixture(scope="session")
 def systems(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSystems]:
-    with demo_systems(tmp_path_factory.mktemp("demo-systems"), DemoPorts(0, 0, 0)) as running:
-        saved = {k: os.environ.get(k) for k in running.environment()}
-        running.export()
-        try:
-            yield running
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with exported_demo_systems(tmp_path_factory.mktemp("demo-systems")) as running:
+        yield running
 
 
 @pytest.fixture
