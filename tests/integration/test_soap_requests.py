@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from connectors.writes import OutgoingRequest
 from gateway.demo import catalogue
 from gateway.demo.sigem_requests import read_solicitudes, set_status
 from gateway.demo.soap_vendors import VendorServer, start_sigem
+from tests.connectors.writer_conformance import RequestWriterConformance
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR
 
 SDE = "santo-domingo-este"
@@ -110,6 +111,19 @@ def upstream(sigem: VendorServer) -> list[dict[str, Any]]:
     return [row.as_dict() for row in read_solicitudes(sigem.requests.path)]
 
 
+class TestSigemWritesRequests(RequestWriterConformance):
+    @pytest.fixture
+    def new_request(self) -> Callable[..., OutgoingRequest]:
+        return lambda **changes: outgoing(tracking(), **changes)
+
+    @pytest.fixture
+    def upstream_numbers(self, sigem: VendorServer) -> Callable[[], Awaitable[list[str]]]:
+        async def numbers() -> list[str]:
+            return [row["NUMERO_SEGUIMIENTO"] for row in upstream(sigem)]
+
+        return numbers
+
+
 # ------------------------------------------------------------------------------- submit
 
 
@@ -136,30 +150,6 @@ async def test_a_submitted_request_arrives_in_sigem(
     assert sent == dt.datetime(2026, 3, 2, 14, 30, tzinfo=dt.UTC)
     assert sent.utcoffset() == dt.timedelta(hours=-4)
     assert row["ESTADO"] == "RG"
-
-
-async def test_find_returns_the_request_and_none_for_an_unknown_number(
-    connector: SoapConnector, binding: Binding
-) -> None:
-    number = tracking()
-    assert await connector.find_request(binding, number) is None
-    receipt = await connector.submit_request(binding, outgoing(number))
-    assert await connector.find_request(binding, number) == receipt
-
-
-async def test_the_same_tracking_number_twice_is_one_request(
-    sigem: VendorServer, connector: SoapConnector, binding: Binding
-) -> None:
-    number = tracking()
-    first = await connector.submit_request(binding, outgoing(number))
-    again = await connector.submit_request(binding, outgoing(number, description="otra vez"))
-    concurrent = await asyncio.gather(
-        *(connector.submit_request(binding, outgoing(number)) for _ in range(5))
-    )
-    assert {first, again, *concurrent} == {first}
-    rows = upstream(sigem)
-    assert [r["NUMERO_SEGUIMIENTO"] for r in rows] == [number]
-    assert rows[0]["DESCRIPCION"] == "Hoyo en la acera frente a la escuela"
 
 
 async def test_an_empty_answer_set_and_missing_optional_fields_are_sent_empty(

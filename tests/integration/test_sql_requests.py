@@ -6,12 +6,11 @@ arrived reads SIMUVEGA's own ``SOLICITUDES`` table, not the hub's store.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import uuid
 import zoneinfo
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from connectors.sql_requests import SqlRequestsBindingConfig, insert_problem
 from connectors.tenants import load_file
 from connectors.writes import OutgoingRequest
 from gateway.demo import catalogue, legacy_sql
+from tests.connectors.writer_conformance import RequestWriterConformance
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR
 from tests.support import fresh_postgres_database
 
@@ -107,6 +107,19 @@ def binding() -> Binding:
     return binding_of(la_vega_requests_binding())
 
 
+class TestSimuvegaWritesRequests(RequestWriterConformance):
+    @pytest.fixture
+    def new_request(self) -> Callable[..., OutgoingRequest]:
+        return lambda **changes: outgoing(tracking(), **changes)
+
+    @pytest.fixture
+    def upstream_numbers(self, simuvega: str) -> Callable[[], Awaitable[list[str]]]:
+        async def numbers() -> list[str]:
+            return [row["NUM_SEGUIMIENTO"] for row in await legacy_sql.read_solicitudes(simuvega)]
+
+        return numbers
+
+
 # ------------------------------------------------------------------------------- submit
 
 
@@ -130,30 +143,6 @@ async def test_a_submitted_request_arrives_in_simuvega(
     # Legacy timestamps: La Vega's local time, without an offset.
     assert row["FECHA_SOLICITUD"] == dt.datetime(2026, 3, 2, 10, 30, 15)
     assert row["FECHA_ESTADO"] == row["FECHA_SOLICITUD"]
-
-
-async def test_find_returns_the_request_and_none_for_an_unknown_number(
-    connector: SqlConnector, binding: Binding
-) -> None:
-    number = tracking()
-    assert await connector.find_request(binding, number) is None
-    receipt = await connector.submit_request(binding, outgoing(number))
-    assert await connector.find_request(binding, number) == receipt
-
-
-async def test_the_same_tracking_number_twice_is_one_row(
-    simuvega: str, connector: SqlConnector, binding: Binding
-) -> None:
-    number = tracking()
-    first = await connector.submit_request(binding, outgoing(number))
-    again = await connector.submit_request(binding, outgoing(number, description="otra vez"))
-    concurrent = await asyncio.gather(
-        *(connector.submit_request(binding, outgoing(number)) for _ in range(5))
-    )
-    assert {first, again, *concurrent} == {first}
-    rows = await legacy_sql.read_solicitudes(simuvega)
-    assert [r["NUM_SEGUIMIENTO"] for r in rows] == [number]
-    assert rows[0]["DESCRIPCION"] == "Solicito permiso para instalar un letrero"
 
 
 async def test_reads_stay_read_only_while_writes_use_their_own_pool(
