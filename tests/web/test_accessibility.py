@@ -40,8 +40,7 @@ HTML_ELSEWHERE = {"graphql": "the GraphQL explorer for developers, owned by the 
 #: concrete URL of each is asked for HTML and must not answer with it.
 MACHINE_READABLE = {
     "/open311/v2/services/{service_code}.{format}": (
-        "/open311/v2/services/recogida-desechos-comercial.json"
-        "?jurisdiction_id=santo-domingo-este"
+        "/open311/v2/services/recogida-desechos-comercial.json?jurisdiction_id=santo-domingo-este"
     ),
     "/open311/v2/services.{format}": "/open311/v2/services.xml?jurisdiction_id=jarabacoa",
     "/open311/v2/requests.{format}": "/open311/v2/requests.json?jurisdiction_id=jarabacoa",
