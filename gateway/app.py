@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -27,6 +28,13 @@ from gateway.ratelimit import Rate, RateLimiter, RateLimitMiddleware
 from gateway.response_cache import ResponseCache, ResponseCacheMiddleware
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings
+from schema.requests.attachments import MAX_UPLOAD_BODY_BYTES
+
+#: Where multipart bodies with files are taken (the ceiling for them is higher).
+UPLOAD_PATHS = (
+    re.compile(r"^/graphql$"),
+    re.compile(r"^/municipios/[^/]+/servicios/[^/]+/solicitar/formulario$"),
+)
 
 
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Starlette:
@@ -82,7 +90,15 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
                 verify_key=hub.api_keys.is_known,
             )
         )
-    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            # Files attached to a request: the GraphQL endpoint's multipart requests and
+            # the web form's last step.
+            uploads=[(pattern, MAX_UPLOAD_BODY_BYTES) for pattern in UPLOAD_PATHS],
+        )
+    )
     # Innermost: the session cookie, then the principal (bearer token, else session); the
     # limits above refuse floods before any token is verified.
     middleware.extend(identity.middleware())

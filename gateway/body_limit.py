@@ -6,12 +6,15 @@ crosses the limit is never handed over: the app's read fails, and the caller get
 413 instead of whatever the app would have answered. So nothing reads more than the
 limit (plus at most one chunk, which the server had already received).
 
-Paths may have their own ceiling (uploads, later): `overrides=[("/uploads/", 20 << 20)]`,
-the longest matching prefix wins.
+Paths may have their own ceiling: `overrides=[("/uploads/", 20 << 20)]`, the longest
+matching prefix wins. Where files are taken, a multipart body (and only a multipart
+body: a JSON or urlencoded one keeps the ordinary ceiling) may have a higher one:
+`uploads=[(re.compile(r"^/graphql$"), 16 << 20)]`, the first matching pattern wins.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,12 +43,18 @@ class BodyLimitMiddleware:
         *,
         max_bytes: int = DEFAULT_MAX_BODY_BYTES,
         overrides: Sequence[tuple[str, int]] = (),
+        uploads: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.overrides = sorted(overrides, key=lambda o: len(o[0]), reverse=True)
+        self.uploads = list(uploads)
 
-    def limit_for(self, path: str) -> int:
+    def limit_for(self, path: str, *, multipart: bool = False) -> int:
+        if multipart:
+            for pattern, limit in self.uploads:
+                if pattern.match(path):
+                    return limit
         return next(
             (limit for prefix, limit in self.overrides if path.startswith(prefix)), self.max_bytes
         )
@@ -54,7 +63,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope["path"])
+        limit = self.limit_for(scope["path"], multipart=_is_multipart(scope))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _send_too_large(scope, send, limit)
@@ -96,6 +105,14 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if not response_started and not refused:
                 await _send_too_large(scope, send, limit)
+
+
+def _is_multipart(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type: bytes = value.partition(b";")[0].strip().lower()
+            return media_type == b"multipart/form-data"
+    return False
 
 
 def _content_length(scope: Scope) -> int | None:

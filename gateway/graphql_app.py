@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http.base import BaseRequestProtocol
@@ -29,8 +31,29 @@ class HubGraphQL(GraphQL[HubContext, None]):
             # on the visitor's session cookie (cross-site WebSocket hijacking). No Origin
             # header: not a browser, no ambient cookies, allowed.
             allowed_origins=hub.settings.allowed_origins,
+            # Files attached to a request (`SubmitServiceRequestInput.attachments`), as the
+            # GraphQL multipart request spec sends them. A browser can post a multipart
+            # form from any site, so such a request is a form to the CSRF middleware: it
+            # must carry the session's token (X-CSRF-Token) or a bearer token / API key.
+            multipart_uploads_enabled=True,
         )
         self.hub = hub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # Strawberry's own HTTP handling, and then the uploaded files closed (their
+        # temporary files removed) once the answer is sent.
+        request = Request(scope=scope, receive=receive)
+        try:
+            try:
+                response: Response = await self.run(request)
+            except HTTPException as error:
+                response = PlainTextResponse(error.reason, status_code=error.status_code)
+            await response(scope, receive, send)
+        finally:
+            await request.close()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -117,7 +117,11 @@ PERSONAL_FIELDS: Mapping[str, Mapping[str, PersonalKind]] = _freeze(
             "latitude": PersonalKind.ADDRESS,
             "longitude": PersonalKind.ADDRESS,
             "answers": PersonalKind.FREE_TEXT,
+            # The files attached (photos, documents): whatever the citizen sent.
+            "attachments": PersonalKind.FREE_TEXT,
         },
+        # The name of an attached file, as the citizen's device called it.
+        "RequestAttachment": {"filename": PersonalKind.FREE_TEXT},
     }
 )
 

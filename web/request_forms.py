@@ -17,8 +17,9 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
+from schema.requests.attachments import ACCEPT, MAX_FILE_BYTES, MAX_FILES
 from web.labels import N_
 
 #: The steps, in order; `DETAILS` is skipped for a service with no fields of its own.
@@ -53,6 +54,23 @@ F_KEY = "clave"
 F_STEP = "paso"
 F_REVIEWING = "revisando"
 F_ACTION = "accion"
+#: The file input of the last step ("check your answers").
+F_FILES = "adjuntos"
+#: What the last step's form may carry: more than the limit, so that the schema says
+#: "at most 3" in words; past this the form is refused as one no page of ours makes.
+MAX_FORM_FILES = MAX_FILES * 4
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AttachmentLimits:
+    """The limits the file input's hint states (the schema checks them)."""
+
+    files: int = MAX_FILES
+    megabytes: int = MAX_FILE_BYTES >> 20
+    accept: str = ACCEPT
+
+
+ATTACHMENT_LIMITS = AttachmentLimits()
 _FIELD_PREFIX = "campo-"
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
@@ -157,6 +175,8 @@ class Draft:
     longitude: str = ""
     consent: bool = False
     reviewing: bool = False
+    #: Files were chosen on the last step, and this answer did not keep them.
+    files_dropped: bool = False
 
     @classmethod
     def empty(cls) -> Draft:
@@ -217,6 +237,16 @@ class Draft:
         if step != CONSENT and self.consent:
             carried.append((F_CONSENT, "si"))
         return carried
+
+
+def chosen_files(form: FormData) -> list[UploadFile]:
+    """The files chosen on the last step; a file input left empty sends a nameless, empty
+    part, which is no file."""
+    return [
+        value
+        for value in form.getlist(F_FILES)
+        if isinstance(value, UploadFile) and (value.filename or value.size)
+    ]
 
 
 # -- Checks, step by step --------------------------------------------------------------
@@ -394,6 +424,8 @@ def problem_from_schema(error: Mapping[str, Any], fields: Sequence[RequestField]
     name = str(error.get("field") or "")
     message = str(error.get("message") or "")
     input_id = SCHEMA_FIELDS.get(name)
+    if name == "attachments" or name.startswith("attachments."):
+        input_id = F_FILES
     label = None
     if input_id is None:
         # `answers.<code>`, `answers[<code>]` or the code itself.

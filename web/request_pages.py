@@ -26,19 +26,24 @@ import functools
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import strawberry
 from babel.dates import format_date, format_time
-from starlette.datastructures import FormData
+from babel.numbers import format_decimal
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, NoMatchFound, Route
 
+from schema.errors import PublicError
 from schema.personal import data_subject_of
 from schema.principal import principal_from_connection
+from schema.requests import attachments
 from web import request_forms as forms
 from web.citizen_pages import CONSENT_TERMS, DEMO_CITIZEN, TIME_ZONE
 from web.csrf import FIELD_NAME as CSRF_FIELD
@@ -46,6 +51,7 @@ from web.csrf import checks_own_token, csrf_matches
 from web.data import QueryResult, run_query
 from web.errors import (
     MUNICIPALITY_NOT_FOUND,
+    NOT_FOUND,
     SERVER_ERROR,
     SERVICE_NOT_FOUND,
     UNAVAILABLE,
@@ -81,6 +87,7 @@ DEMO_OFFLINE_SERVICE = "recogida-escombros"
 #: prepared (tests/web/staff_support.py).
 DEMO_TRACKING_NUMBER = demo_tracking_number(1)
 DEMO_UNKNOWN_NUMBER = "SDE-2000-999999"
+DEMO_UNKNOWN_ATTACHMENT = "0" * 32
 
 # -- What the pages ask the schema -------------------------------------------------------
 
@@ -164,6 +171,7 @@ query WebMyServiceRequest($number: String!, $language: Language!) {{
     latitude
     longitude
     answers {{ code value }}
+    attachments {{ id filename contentType size downloadUrl }}
     service {{ {_REQUEST_FIELDS} }}
   }}
 }}
@@ -191,6 +199,13 @@ STATUS_LABELS: Mapping[str, str] = {
     "EN_PROCESO": N_("In progress"),
     "RESUELTA": N_("Resolved"),
     "RECHAZADA": N_("Rejected"),
+}
+
+#: What an attachment is, by the type the hub found in its content.
+ATTACHMENT_KINDS: Mapping[str, str] = {
+    "image/jpeg": N_("JPEG photo"),
+    "image/png": N_("PNG photo"),
+    "application/pdf": N_("PDF document"),
 }
 
 STATUS_EXPLANATIONS: Mapping[str, str] = {
@@ -248,6 +263,15 @@ class Formatters:
     def iso(self, value: str | None) -> str:
         """The `datetime` attribute of `<time>`."""
         return value or ""
+
+    def size(self, value: int | None) -> str:
+        """A file's size for people: `850 KB`, `1,2 MB` (in the page's language)."""
+        size = int(value or 0)
+        if size < 1 << 20:
+            kilobytes = max(1, round(size / 1024))
+            return f"{format_decimal(kilobytes, locale=self.locale)} KB"
+        megabytes = format_decimal(round(size / (1 << 20), 1), locale=self.locale)
+        return f"{megabytes} MB"
 
 
 def _language(request: Request) -> str:
@@ -335,6 +359,7 @@ class RequestPages:
             "fmt": Formatters(preferences.language.locale),
             "status_labels": STATUS_LABELS,
             "status_explanations": STATUS_EXPLANATIONS,
+            "attachment_kinds": ATTACHMENT_KINDS,
             **context,
         }
         return self.renderer.render(request, preferences, template, full, status_code=status_code)
@@ -436,10 +461,27 @@ class RequestPages:
         found = await self._service(request)
         if isinstance(found, Response):
             return found
+        try:
+            # Open until the answer is made: the last step's files are read from it.
+            async with request.form(
+                max_files=forms.MAX_FORM_FILES, max_fields=200, max_part_size=_MAX_FORM_PART
+            ) as form:
+                return await self._form_submit(request, found, form)
+        except HTTPException as error:
+            # A form no page of ours makes (too many files or fields, a broken body).
+            if error.status_code != 400:
+                raise
+            return self._error(request, BAD_FORM)
+
+    async def _form_submit(
+        self,
+        request: Request,
+        found: tuple[Mapping[str, Any], Mapping[str, Any]],
+        form: FormData,
+    ) -> Response:
         municipality, service = found
         fields = forms.request_fields(service)
         steps = forms.steps_for(fields)
-        form = await self._form(request)
         draft = forms.Draft.from_form(form, fields)
         step = form.get(forms.F_STEP)
         step = step if isinstance(step, str) and step in steps else steps[0]
@@ -458,7 +500,8 @@ class RequestPages:
             draft.reviewing = True
             return await self._step(request, municipality, service, fields, action[8:], draft)
         if step == forms.CHECK:
-            return await self._send(request, municipality, service, fields, draft)
+            files = forms.chosen_files(form)
+            return await self._send(request, municipality, service, fields, draft, files)
         problems = forms.check_step(step, draft, fields)
         if problems:
             return await self._step(
@@ -490,17 +533,20 @@ class RequestPages:
         service: Mapping[str, Any],
         fields: Sequence[forms.RequestField],
         draft: forms.Draft,
+        files: Sequence[UploadFile] = (),
     ) -> Response:
+        # Whatever goes wrong, the files are not kept: the page asks for them again.
+        draft.files_dropped = bool(files)
         failing = forms.first_failing_step(draft, fields)
         if failing is not None:
             step, problems = failing
             return await self._step(
                 request, municipality, service, fields, step, draft, problems, status_code=400
             )
-        variables = {
-            "input": forms.submit_input(draft, fields, municipality["id"], service["id"]),
-            "language": _language(request),
-        }
+        submitted = forms.submit_input(draft, fields, municipality["id"], service["id"])
+        # Starlette's files, as the schema's `Upload` scalar takes them (in-process).
+        submitted["attachments"] = list(files)
+        variables = {"input": submitted, "language": _language(request)}
         result = await self._query(request, SUBMIT, variables)
         outcome = result.data.get("submitServiceRequest")
         if outcome is None:
@@ -578,14 +624,10 @@ class RequestPages:
                     "request_start", id=municipality["id"], service_id=service_id
                 ).path,
                 "display_answer": functools.partial(_display_answer, draft),
+                "attachment_limits": forms.ATTACHMENT_LIMITS,
             },
             status_code=status_code,
         )
-
-    @staticmethod
-    async def _form(request: Request) -> FormData:
-        async with request.form(max_files=0, max_fields=200, max_part_size=_MAX_FORM_PART) as form:
-            return form
 
     # -- /seguimiento/{number}/confirmacion ------------------------------------------
 
@@ -695,6 +737,35 @@ class RequestPages:
             request, "requests/mine.html", {"items": items, "problems": result.problems}
         )
 
+    # -- /solicitudes/adjuntos/{id} ---------------------------------------------------
+
+    async def attachment(self, request: Request) -> Response:
+        """An attached file's bytes: for the citizen who sent it, and for staff of the
+        owning local government with `?finalidad=` (audited). Anyone else, and an id
+        that does not exist, get the same 404."""
+        context = request.app.state.hub.context(request)
+        purpose = request.query_params.get("finalidad")
+        try:
+            found = await attachments.download(
+                context, request.path_params["id"][:64], None if purpose is None else purpose[:600]
+            )
+        except attachments.PurposeNeeded:
+            return self._error(request, PURPOSE_NEEDED)
+        except PublicError:
+            return self._error(request, UNAVAILABLE)
+        if found is None:
+            return self._error(request, NOT_FOUND)
+        return Response(
+            found.content,
+            media_type=found.content_type,
+            headers={
+                "Content-Disposition": _disposition(found.filename, found.content_type),
+                "X-Content-Type-Options": "nosniff",
+                # Never run as a page of this site, whatever a file holds.
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+            },
+        )
+
     # -- Routes ----------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
@@ -755,6 +826,13 @@ class RequestPages:
                 ],
             ),
             Page(
+                f"{attachments.DOWNLOAD_PATH}{{id}}",
+                self._guarded(self.attachment, personal=True),
+                name="request_attachment",
+                # A file is no page; what is audited is the answer to everyone else.
+                examples=[Example({"id": DEMO_UNKNOWN_ATTACHMENT}, status=404)],
+            ),
+            Page(
                 "/mis-solicitudes",
                 self._guarded(self._signed_in(self.mine), personal=True),
                 name="my_requests",
@@ -765,6 +843,45 @@ class RequestPages:
             ),
         ]
 
+
+PURPOSE_NEEDED = ErrorPage(
+    400,
+    N_("Say why you need to open this file"),
+    N_(
+        "Staff can open a citizen's files only with a reason, which is recorded. Open the "
+        "file from the request's page in the staff console, after saying why you need to "
+        "see the citizen's details."
+    ),
+)
+
+#: The extension a downloaded file is saved with when it has no name of its own.
+_EXTENSIONS: Mapping[str, str] = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+}
+
+
+def _disposition(filename: str | None, content_type: str) -> str:
+    """`attachment` (never shown inline), with the file's name: an ASCII fallback and the
+    name itself in UTF-8 (RFC 6266)."""
+    name = filename or f"adjunto.{_EXTENSIONS.get(content_type, 'bin')}"
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_"
+        for c in unicodedata.normalize("NFKD", name)
+        if not unicodedata.combining(c)
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+BAD_FORM = ErrorPage(
+    400,
+    N_("The form could not be read"),
+    N_(
+        "What was sent is not what this page's form sends: for example, more files than "
+        "it takes. Go back, check your answers and send the form again."
+    ),
+)
 
 NOT_ONLINE = ErrorPage(
     404,

@@ -135,6 +135,7 @@ query WebStaffRequest(
     latitude @include(if: $reveal)
     longitude @include(if: $reveal)
     answers @include(if: $reveal) { code value }
+    attachments @include(if: $reveal) { id filename downloadUrl }
   }
 }
 """

@@ -46,6 +46,7 @@ __all__ = [
     "RequestStore",
     "ServiceRequest",
     "StatusChange",
+    "StoredAttachment",
     "tracking_number",
 ]
 
@@ -192,6 +193,19 @@ class Attachment:
     content_type: str
     size: int
     filename: str | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    """An attachment's bytes and the request it belongs to (who may read it)."""
+
+    id: str
+    request_id: str
+    municipality_id: str
+    content_type: str
+    content: bytes = dataclasses.field(repr=False)
+    filename: str | None = dataclasses.field(default=None, repr=False)
+    citizen_subject: str | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -618,6 +632,40 @@ class RequestStore:
         if row is None or row.content is None:
             return None
         return row.content_type, bytes(row.content)
+
+    async def stored_attachment(self, attachment_id: str) -> StoredAttachment | None:
+        """An attachment with its bytes and whose request it is (for the download's
+        access check); None when there is none or its content was erased."""
+        if not attachment_id or len(attachment_id) > ID_LENGTH:
+            return None
+        a, r = request_attachments, service_requests
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    sa.select(
+                        a.c.id,
+                        a.c.request_id,
+                        a.c.content_type,
+                        a.c.filename,
+                        a.c.content,
+                        r.c.municipality_id,
+                        r.c.citizen_subject,
+                    )
+                    .join(r, r.c.id == a.c.request_id)
+                    .where(a.c.id == attachment_id)
+                )
+            ).first()
+        if row is None or row.content is None:
+            return None
+        return StoredAttachment(
+            id=row.id,
+            request_id=row.request_id,
+            municipality_id=row.municipality_id,
+            content_type=row.content_type,
+            content=bytes(row.content),
+            filename=row.filename,
+            citizen_subject=row.citizen_subject,
+        )
 
     async def _by_idempotency(self, subject: str, key: str) -> ServiceRequest | None:
         found = await self._load(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from connectors import Capability
 from connectors.hubstore.audit import AuditEntry, KnownAction
@@ -24,7 +25,7 @@ from schema.errors import NotFound, PublicError
 from schema.field_errors import FieldError, problem
 from schema.personal import append_audit, client_address
 from schema.principal import PrincipalKind
-from schema.requests import validation
+from schema.requests import attachments, validation
 from schema.requests.access import (
     NOT_FOUND,
     SUPERVISOR_ONLY,
@@ -89,6 +90,14 @@ class SubmitServiceRequestInput:
     latitude: float | None = None
     longitude: float | None = None
     answers: list[RequestAnswerInput] = strawberry.field(default_factory=list)
+    attachments: list[Upload] | None = strawberry.field(
+        default_factory=list,
+        description=f"Up to {attachments.MAX_FILES} files, each up to "
+        f"{attachments.MAX_FILE_BYTES >> 20} MB: JPEG or PNG photos, or PDF documents (the "
+        "type is judged by the content, not the name). Sent as a GraphQL multipart request "
+        "(https://github.com/jaydenseric/graphql-multipart-request-spec); from a browser, "
+        "with the X-CSRF-Token header.",
+    )
 
 
 @strawberry.type
@@ -229,6 +238,7 @@ class RequestMutations:
             form, [validation.Answer(a.code, a.value) for a in input.answers], errors
         )
         validation.consent(input.consent, errors)
+        files = await attachments.read_attachments(input.attachments, errors)
         if errors:
             return _failed(*errors)
         consent_id = await _record_consent(context, subject, municipality_id)
@@ -246,6 +256,7 @@ class RequestMutations:
                 latitude=latitude,
                 longitude=longitude,
                 answers=answers,
+                attachments=files,
                 duration_days=None if duration is None else int(duration),
                 consent_id=consent_id,
                 deliver=_delivers(context, municipality_id),

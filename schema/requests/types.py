@@ -142,6 +142,36 @@ class RequestAnswer:
     value: str
 
 
+@personal_data
+@strawberry.type(
+    description="A file the citizen attached to the request (a JPEG or PNG photo, or a PDF). "
+    "Its name is personal data: only the citizen who sent it and staff of the owning local "
+    "government (audited, with a purpose) read it. `downloadUrl` serves the bytes to the "
+    "same people only."
+)
+class RequestAttachment:
+    ownership: strawberry.Private[Ownership]
+    id: strawberry.ID
+    content_type: str = strawberry.field(
+        description="What the file really is, from its content: image/jpeg, image/png or "
+        "application/pdf."
+    )
+    size: int = strawberry.field(description="In bytes.")
+    filename: str | None = strawberry.field(
+        description="The name the file had on the citizen's device (personal data)."
+    )
+
+    @strawberry.field(
+        description="Where to download it, relative to the hub's address "
+        "(/solicitudes/adjuntos/<id>). Staff of the owning local government add "
+        "`?finalidad=<why>` (written to the audit log); anyone else gets 404."
+    )
+    def download_url(self) -> str:
+        from schema.requests.attachments import download_url
+
+        return download_url(str(self.id))
+
+
 class IsRequestStaff(IsStaffOf):
     """Agents and supervisors of the local government that owns the request. A signed-in
     caller's refusal joins the audit entry of the request's other refused fields (one
@@ -165,8 +195,9 @@ class IsRequestStaff(IsStaffOf):
 @strawberry.type(
     description="A citizen's request to a local government, by its tracking number. Anyone "
     "with the number sees the service, status, dates and public notes; the personal fields "
-    "(description, address, location, answers) resolve only for the citizen who submitted "
-    "it and for staff of that local government (each staff read audited, with a purpose)."
+    "(description, address, location, answers, attachments) resolve only for the citizen "
+    "who submitted it and for staff of that local government (each staff read audited, "
+    "with a purpose)."
 )
 class ServiceRequest:
     ownership: strawberry.Private[Ownership]
@@ -193,6 +224,9 @@ class ServiceRequest:
     longitude: float | None
     answers: list[RequestAnswer] | None = strawberry.field(
         description="The answers to the service's own questions."
+    )
+    attachments: list[RequestAttachment] | None = strawberry.field(
+        description="The files the citizen attached (none after their data was erased)."
     )
 
     @strawberry.field(description="Whether it is past `expectedBy` and not yet closed.")
@@ -238,14 +272,15 @@ class ServiceRequest:
     @classmethod
     def of(cls, record: store.ServiceRequest, *, purpose: str | None = None) -> ServiceRequest:
         delivered = record.delivery is not store.DeliveryState.PENDING
+        ownership = Ownership(
+            data_subject=record.citizen_subject,
+            municipality_id=record.municipality_id,
+            record_type=REQUEST_RECORD,
+            record_id=record.id,
+            purpose=purpose,
+        )
         return cls(
-            ownership=Ownership(
-                data_subject=record.citizen_subject,
-                municipality_id=record.municipality_id,
-                record_type=REQUEST_RECORD,
-                record_id=record.id,
-                purpose=purpose,
-            ),
+            ownership=ownership,
             record=record,
             tracking_number=record.tracking_number,
             service_id=record.service_id,
@@ -266,6 +301,18 @@ class ServiceRequest:
             answers=None
             if record.erased
             else [RequestAnswer(code=k, value=v) for k, v in sorted(record.answers.items())],
+            attachments=[
+                RequestAttachment(
+                    ownership=ownership,
+                    id=strawberry.ID(item.id),
+                    content_type=item.content_type,
+                    size=item.size,
+                    filename=item.filename,
+                )
+                for item in record.attachments
+            ]
+            if not record.erased
+            else [],
         )
 
 

@@ -72,6 +72,7 @@ def test_each_page_has_a_working_example_and_a_missing_one_where_it_takes_an_id(
         "tracking_lookup": {200, 400},
         "tracking": {200, 404},
         "my_requests": {200},
+        "request_attachment": {404},
         "staff_home": {200, 401, 403},
         "staff_queue": {200, 403},
         "staff_request": {200, 400, 403, 404},

@@ -1,0 +1,275 @@
+"""Files a citizen attaches to a request: the limits (one place), the checks, and who may
+download them.
+
+Limits: at most `MAX_FILES` files, each at most `MAX_FILE_BYTES`, of the types in
+`ALLOWED_TYPES` (JPEG and PNG photos, PDF documents). The type is decided by the file's
+first bytes (its "magic number"), never by its name or by the type the client declared:
+a program renamed `foto.jpg` is refused, and a photo is stored with the type it really
+has. Every problem is a `FieldError` in plain Spanish and English that names the file by
+its position (first, second, third) and says what is wrong; it never repeats the file's
+name (personal data) nor anything of its content.
+
+The file name is personal data (it often holds a name or a cédula): it is kept, and shown
+only to the citizen who sent it and to staff of the owning local government, like the
+rest of the request's personal fields. The bytes are served by the web client's download
+route (`DOWNLOAD_PATH`) under the same rule, through `download` here: the citizen, or
+staff of the owning local government with a purpose (audited); anyone else is told there
+is no such file, whether there is or not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from connectors.hubstore.audit import AuditEntry, KnownAction
+from connectors.hubstore.requests import NewAttachment
+from schema.context import HubContext
+from schema.errors import PublicError
+from schema.field_errors import FieldError, problem
+from schema.personal import (
+    Access,
+    Ownership,
+    access_of,
+    actor_role,
+    append_audit,
+    check_purpose,
+    client_address,
+)
+from schema.requests.access import request_store
+from schema.requests.types import REQUEST_RECORD
+
+__all__ = [
+    "ACCEPT",
+    "ALLOWED_TYPES",
+    "DOWNLOAD_PATH",
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_UPLOAD_BODY_BYTES",
+    "Download",
+    "download",
+    "download_url",
+    "read_attachments",
+    "sniff",
+]
+
+MAX_FILES = 3
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: The content types taken, with the first bytes that identify each.
+ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+#: The file input's `accept` (a hint for the browser's file chooser; the check is here).
+ACCEPT = ".jpg,.jpeg,.png,.pdf"
+#: Room for the largest request the limits allow (every file at its maximum, plus the
+#: form's other fields): the ceiling on multipart bodies where files are taken.
+MAX_UPLOAD_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + (1 << 20)
+#: Where the web client serves an attachment's bytes (followed by its id).
+DOWNLOAD_PATH = "/solicitudes/adjuntos/"
+#: Stored file names are cut to the column's size.
+FILENAME_LENGTH = 200
+#: What the audit log names as the fields read.
+AUDIT_FIELDS = ["attachments"]
+
+_ORDINALS = (("primer", "first"), ("segundo", "second"), ("tercer", "third"))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def sniff(content: bytes) -> str | None:
+    """The content type the bytes really are, among `ALLOWED_TYPES`; None otherwise."""
+    for content_type, signatures in ALLOWED_TYPES.items():
+        if any(content.startswith(signature) for signature in signatures):
+            return content_type
+    return None
+
+
+def download_url(attachment_id: str) -> str:
+    return f"{DOWNLOAD_PATH}{attachment_id}"
+
+
+def clean_filename(value: object) -> str | None:
+    """The name as the citizen's device gave it, without folders or control characters."""
+    if not isinstance(value, str):
+        return None
+    name = re.split(r"[\\/]", value)[-1]
+    name = " ".join(_CONTROL.sub("", name).split())
+    return name[:FILENAME_LENGTH] or None
+
+
+def _which(position: int) -> tuple[str, str]:
+    """("El primer archivo", "The first file") for position 0."""
+    if position < len(_ORDINALS):
+        es, en = _ORDINALS[position]
+        return f"El {es} archivo", f"The {en} file"
+    return f"El archivo n.º {position + 1}", f"File number {position + 1}"
+
+
+def _too_many(count: int) -> FieldError:
+    return problem(
+        "attachments",
+        "TOO_MANY_FILES",
+        f"Puede adjuntar como máximo {MAX_FILES} archivos y ha elegido {count}. "
+        f"Elija {MAX_FILES} o menos.",
+        f"You can attach at most {MAX_FILES} files and you chose {count}. "
+        f"Choose {MAX_FILES} or fewer.",
+    )
+
+
+def _too_large(position: int) -> FieldError:
+    es, en = _which(position)
+    limit = MAX_FILE_BYTES >> 20
+    return problem(
+        f"attachments.{position}",
+        "FILE_TOO_LARGE",
+        f"{es} pesa más de {limit} MB, el máximo por archivo. Elija uno más pequeño (por "
+        "ejemplo, una foto con menos resolución o un PDF con menos páginas).",
+        f"{en} is larger than {limit} MB, the most each file may be. Choose a smaller one "
+        "(for example, a photo with a lower resolution or a PDF with fewer pages).",
+    )
+
+
+def _wrong_type(position: int) -> FieldError:
+    es, en = _which(position)
+    return problem(
+        f"attachments.{position}",
+        "FILE_TYPE_NOT_ALLOWED",
+        f"{es} no es una foto JPEG o PNG ni un documento PDF. Solo se aceptan esos tipos "
+        "de archivo, según su contenido y no según su nombre.",
+        f"{en} is not a JPEG or PNG photo or a PDF document. Only those kinds of file are "
+        "accepted, judged by what the file holds, not by its name.",
+    )
+
+
+def _empty(position: int) -> FieldError:
+    es, en = _which(position)
+    return problem(
+        f"attachments.{position}",
+        "FILE_EMPTY",
+        f"{es} está vacío. Elija el archivo otra vez o quítelo.",
+        f"{en} is empty. Choose the file again or remove it.",
+    )
+
+
+async def _read(upload: Any, limit: int) -> bytes:
+    """Up to `limit` bytes of an upload (Starlette's `UploadFile`, a file object, bytes)."""
+    if isinstance(upload, bytes | bytearray | memoryview):
+        return bytes(upload[:limit])
+    read = getattr(upload, "read", None)
+    if read is None:
+        raise TypeError("not a file")
+    content = read(limit)
+    if inspect.isawaitable(content):
+        content = await content
+    return bytes(content)
+
+
+async def read_attachments(
+    uploads: Sequence[Any] | None, errors: list[FieldError]
+) -> list[NewAttachment]:
+    """The uploads as attachments to store, or problems added to `errors` (and nothing
+    worth storing: a submit with any problem stores none). Reads at most one byte more
+    than the limit of each file."""
+    uploads = list(uploads or ())
+    if len(uploads) > MAX_FILES:
+        errors.append(_too_many(len(uploads)))
+        return []
+    checked: list[NewAttachment] = []
+    for position, upload in enumerate(uploads):
+        try:
+            content = await _read(upload, MAX_FILE_BYTES + 1)
+        except (TypeError, ValueError, OSError):
+            errors.append(_wrong_type(position))
+            continue
+        if not content:
+            errors.append(_empty(position))
+            continue
+        if len(content) > MAX_FILE_BYTES:
+            errors.append(_too_large(position))
+            continue
+        content_type = sniff(content)
+        if content_type is None:
+            errors.append(_wrong_type(position))
+            continue
+        checked.append(
+            NewAttachment(
+                filename=clean_filename(getattr(upload, "filename", None)),
+                content_type=content_type,
+                content=content,
+            )
+        )
+    return checked
+
+
+# -- Downloading -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Download:
+    content_type: str
+    content: bytes = dataclasses.field(repr=False)
+    filename: str | None = dataclasses.field(default=None, repr=False)
+
+
+class PurposeNeeded(Exception):
+    """Staff of the owning local government asked without a valid purpose; `message`
+    (plain Spanish) says what to give."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _entry(
+    context: HubContext, ownership: Ownership, action: KnownAction, purpose: str | None
+) -> AuditEntry:
+    principal = context.principal
+    return AuditEntry(
+        actor=principal.subject or "anonymous",
+        actor_role=actor_role(principal, ownership.municipality_id),
+        action=action,
+        record_type=ownership.record_type,
+        record_id=ownership.record_id,
+        fields=AUDIT_FIELDS,
+        municipality_id=ownership.municipality_id,
+        client_address=client_address(context),
+        purpose=purpose,
+        data_subject=ownership.data_subject,
+    )
+
+
+async def download(
+    context: HubContext, attachment_id: str, purpose: str | None = None
+) -> Download | None:
+    """The attachment's bytes for the citizen who sent it, or for staff of the owning
+    local government with a `purpose` (audited before the bytes are released); None for
+    anyone else and for an attachment that does not exist or was erased (a signed-in
+    caller's refusal is audited). Raises `PurposeNeeded` for that staff without a valid
+    purpose, and `PublicError` when the store or the audit log is unavailable."""
+    found = await request_store(context).stored_attachment(attachment_id)
+    if found is None:
+        return None
+    ownership = Ownership(
+        data_subject=found.citizen_subject,
+        municipality_id=found.municipality_id,
+        record_type=REQUEST_RECORD,
+        record_id=found.request_id,
+    )
+    access = access_of(context.principal, ownership)
+    if access is Access.DENIED:
+        if context.principal.is_authenticated:
+            await append_audit(context, _entry(context, ownership, KnownAction.ACCESS_DENIED, None))
+        return None
+    if access is Access.STAFF:
+        try:
+            stated = check_purpose(purpose)
+        except PublicError as error:
+            raise PurposeNeeded(error.message) from None
+        await append_audit(
+            context, _entry(context, ownership, KnownAction.READ_PERSONAL_DATA, stated)
+        )
+    return Download(found.content_type, found.content, found.filename)
