@@ -19,6 +19,8 @@ _MONEY_NOISE = re.compile(r"(?i)rd\$|us\$|dop|\$|\s|\u00a0")
 
 
 def to_text(value: Any) -> str:
+    if type(value) is str:  # the usual case, first
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -110,7 +112,7 @@ def to_bool(value: Any) -> bool:
 
 def to_list(value: Any, separator: str) -> list[str]:
     if isinstance(value, list | tuple):
-        return [to_text(v) for v in value if to_text(v)]
+        return [text for text in map(to_text, value) if text]
     if value is None:
         return []
     return [part.strip() for part in str(value).split(separator) if part.strip()]

@@ -10,6 +10,8 @@ field and value: never a 500, never silently wrong data.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -127,8 +129,46 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: The converters that need nothing from the spec, for the common case (see `_Step`).
+_PLAIN_CONVERTERS: dict[FieldType, Callable[[Any], Any]] = {
+    "text": convert.to_text,
+    "int": convert.to_int,
+    "decimal": convert.to_decimal,
+    "money": convert.to_money,
+    "bool": convert.to_bool,
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Step:
+    """How one schema field is made, decided once per binding."""
+
+    target: str
+    spec: FieldSpec
+    definition: FieldDef
+    explicit: bool  # mapped in the binding (not just a same-named source field)
+    #: The conversion when there is no `map` and no `choices` check; else None and
+    #: `RecordMapper._convert` does the whole of it.
+    plain: Callable[[Any], Any] | None
+
+
+def _plain_converter(spec: FieldSpec, definition: FieldDef) -> Callable[[Any], Any] | None:
+    if spec.map is not None or definition.choices is not None:
+        return None
+    kind = spec.type or definition.type
+    if kind == "date":
+        return functools.partial(convert.to_date, day_first=spec.day_first)
+    if kind == "list":
+        return functools.partial(convert.to_list, separator=spec.separator)
+    return _PLAIN_CONVERTERS[kind]
+
+
 class RecordMapper:
-    """Maps raw source rows onto a capability's records for one binding."""
+    """Maps raw source rows onto a capability's records for one binding.
+
+    Made once per binding by the connectors that read many rows: everything that depends
+    only on the binding is worked out here, so that `map` does only the per-row work.
+    """
 
     def __init__(self, binding: Binding) -> None:
         self.binding = binding
@@ -136,44 +176,56 @@ class RecordMapper:
         refs: Mapping[str, str | FieldSpec] = (
             config.fields if isinstance(config, MappedBindingConfig) else {}
         )
-        # (schema field, spec, definition, explicitly mapped?)
-        self._plan: list[tuple[str, FieldSpec, FieldDef, bool]] = []
+        self._plan: list[_Step] = []
         for target, definition in fields_of(binding.capability).items():
             ref = refs.get(target, target)
             spec = FieldSpec(source=ref) if isinstance(ref, str) else ref
-            self._plan.append((target, spec, definition, target in refs))
+            self._plan.append(
+                _Step(target, spec, definition, target in refs, _plain_converter(spec, definition))
+            )
         hook_name = config.hook if isinstance(config, MappedBindingConfig) else None
         self._hook = get_hook(hook_name) if hook_name else None
 
     def map(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {"municipality_id": self.binding.municipality_id}
-        for target, spec, definition, explicit in self._plan:
-            record[target] = self._field(raw, target, spec, definition, explicit)
+        for step in self._plan:
+            spec = step.spec
+            source = spec.source
+            if source is None:
+                value = spec.value
+            elif source in raw:
+                value = raw[source]
+            else:
+                value = _lookup(raw, source)
+                if value is ABSENT:
+                    if step.explicit:
+                        # A mapping names a field the source does not have: misspelt, or
+                        # the vendor changed its format. Never guess.
+                        available = ", ".join(sorted(map(str, raw)))[:200]
+                        raise self._error(
+                            step.target, spec, None, f"a field the source has ({available})"
+                        )
+                    value = None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                definition = step.definition
+                if definition.required:
+                    raise self._error(step.target, spec, value, "a value (the field is required)")
+                default = definition.default
+                record[step.target] = list(default) if isinstance(default, tuple) else default
+            elif step.plain is not None:
+                try:
+                    record[step.target] = step.plain(value)
+                except ValueError as exc:
+                    expected = str(exc).removeprefix("expected ")
+                    raise self._error(step.target, spec, value, expected) from None
+            else:
+                record[step.target] = self._convert(value, step.target, spec, step.definition)
         if self._hook is not None:
             record = dict(self._hook(raw, record))
         return record
 
-    def _field(
-        self,
-        raw: Mapping[str, Any],
-        target: str,
-        spec: FieldSpec,
-        definition: FieldDef,
-        explicit: bool,
-    ) -> Any:
-        value = spec.value if spec.source is None else _lookup(raw, spec.source)
-        if value is ABSENT:
-            if explicit:
-                # A mapping names a field the source does not have: misspelt, or the
-                # vendor changed its format. Never guess.
-                available = ", ".join(sorted(map(str, raw)))[:200]
-                raise self._error(target, spec, None, f"a field the source has ({available})")
-            value = None
-        if _empty(value):
-            if definition.required:
-                raise self._error(target, spec, value, "a value (the field is required)")
-            default = definition.default
-            return list(default) if isinstance(default, tuple) else default
+    def _convert(self, value: Any, target: str, spec: FieldSpec, definition: FieldDef) -> Any:
+        """A present, non-empty value through its `map`, conversion and `choices` check."""
         kind = spec.type or definition.type
         try:
             if spec.map is not None:

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from schema.api import Mutation, Query, Subscription
 from schema.context import HubContext, Info
 from schema.errors import NotFound, PublicError, SourceFailure
+from schema.execution import HubExecutionContext
 from schema.extension_runner import LeanExtensionsRunner
 from schema.loaders import Loaders
 from schema.partial import PartialErrors
@@ -60,7 +61,13 @@ def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
     ext: list[Any] = [PartialErrors, *extensions]
-    return HubSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=ext)
+    return HubSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=ext,
+        execution_context_class=HubExecutionContext,
+    )
 
 
 def sdl() -> str:

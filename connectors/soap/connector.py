@@ -69,8 +69,10 @@ class SoapConnector(SoapRequestWriter, Connector):
         self._service: LoadedService | None = None
         self._loading: asyncio.Future[LoadedService] | None = None
         self._calls = asyncio.Semaphore(config.max_concurrent_calls)
-        #: One mapper per binding (keyed by identity; the entry keeps the binding alive).
-        self._mappers: dict[int, tuple[Binding, RecordMapper]] = {}
+        #: One mapper per binding. The federation hands out a new `Binding` for every read,
+        #: so the key is what a binding is made of: municipality, capability and the
+        #: identity of its config (the entry keeps the config alive, so the id is not reused).
+        self._mappers: dict[tuple[str, Capability, int], tuple[BindingConfig, RecordMapper]] = {}
 
     # ------------------------------------------------------------------ contract
 
@@ -204,9 +206,10 @@ class SoapConnector(SoapRequestWriter, Connector):
         return left[0]
 
     def _map(self, binding: Binding, rows: list[Mapping[str, Any]]) -> list[Record]:
-        entry = self._mappers.get(id(binding))
-        if entry is None or entry[0] is not binding:
-            entry = self._mappers[id(binding)] = (binding, RecordMapper(binding))
+        key = (binding.municipality_id, binding.capability, id(binding.config))
+        entry = self._mappers.get(key)
+        if entry is None or entry[0] is not binding.config:
+            entry = self._mappers[key] = (binding.config, RecordMapper(binding))
         mapper = entry[1]
         return [mapper.map(row) for row in rows]
 

@@ -64,6 +64,10 @@ class _Plan:
 
     convert: Callable[[str], Any] | None = None
     children: dict[str, _Child] = dataclasses.field(default_factory=dict)
+    #: The children by position in the sequence.
+    ordered: list[_Child] = dataclasses.field(default_factory=list)
+    #: Children already matched by their full tag (`{namespace}local` or `local`).
+    by_tag: dict[str, _Child] = dataclasses.field(default_factory=dict)
     #: Names and zeep's default values, in the type's order.
     defaults: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
     #: The type has exactly one element and no attributes (zeep unwraps such a value).
@@ -112,7 +116,7 @@ def _compile_complex(xsd_type: ComplexType, seen: dict[int, _Plan | None]) -> _P
         local = element.qname.localname
         if local in plan.children:
             raise _Unsupported("two elements with one local name")
-        plan.children[local] = _Child(
+        child = plan.children[local] = _Child(
             index=index,
             name=name,
             namespace=element.qname.namespace or None,
@@ -120,6 +124,7 @@ def _compile_complex(xsd_type: ComplexType, seen: dict[int, _Plan | None]) -> _P
             multiple=element.accepts_multiple,
             required=not element.is_optional,
         )
+        plan.ordered.append(child)
         plan.defaults.append((name, element.default_value))
     if len(plan.defaults) == 1:
         plan.single = plan.defaults[0][0]
@@ -168,46 +173,82 @@ def compile_reply(operation: Any) -> ReplyPlan | None:
     return ReplyPlan(body, bool(message._is_body_wrapped), f"{{{envelope_ns}}}Body")
 
 
+#: Tags remembered per complex type, at most this many times its number of children (a
+#: child without a namespace in the schema matches its local name in any namespace).
+_TAGS_PER_CHILD = 4
+
+
+def _child_for(plan: _Plan, tag: str) -> _Child:
+    """The child an element's tag names, or `_GiveUp` (unknown, or a foreign namespace)."""
+    namespace, _, local = tag[1:].rpartition("}") if tag[0] == "{" else ("", "", tag)
+    spec = plan.children.get(local)
+    if spec is None or (namespace and spec.namespace and namespace != spec.namespace):
+        raise _GiveUp
+    if len(plan.by_tag) < _TAGS_PER_CHILD * len(plan.children):
+        plan.by_tag[tag] = spec
+    return spec
+
+
+def _leaf(node: Any, convert: Callable[[str], Any]) -> Any:
+    if node.attrib or len(node):
+        raise _GiveUp  # xsi:nil, attributes, or children where a value belongs
+    text = node.text
+    if text is None:
+        return None
+    try:
+        return convert(text)
+    except (TypeError, ValueError):
+        raise _GiveUp from None  # zeep logs it and gives None: let it
+
+
 def _read(node: Any, plan: _Plan) -> Any:
+    """One element's value as zeep + `serialize_object` give it; `_GiveUp` where unsure.
+
+    This runs for every element of every answer, so leaves are read inline and a child's
+    tag is looked up once per distinct tag (`_child_for` checks its name and namespace).
+    """
     if node.attrib:
         raise _GiveUp  # xsi:type, xsi:nil, attributes: zeep knows what to do
     convert = plan.convert
     if convert is not None:
-        if len(node):
-            raise _GiveUp
-        text = node.text
-        if text is None:
-            return None
-        try:
-            return convert(text)
-        except (TypeError, ValueError):
-            raise _GiveUp from None  # zeep logs it and gives None: let it
-    children = plan.children
+        return _leaf(node, convert)
     if not plan.defaults:
         if len(node):
             raise _GiveUp
         return None
     if not len(node):
         return None  # no children, no attributes: zeep reads None
+    by_tag = plan.by_tag
     found: dict[str, Any] = {}
-    position = 0
+    last = -1  # the position of the last element read; positions never go back
     for child in node.iterchildren():
         tag = child.tag
-        if not isinstance(tag, str):
-            continue  # processing instructions (comments are removed by the parser)
-        namespace, _, local = tag[1:].rpartition("}") if tag[0] == "{" else ("", "", tag)
-        spec = children.get(local)
-        if spec is None or (namespace and spec.namespace and namespace != spec.namespace):
-            raise _GiveUp
-        if spec.index < position:
-            raise _GiveUp  # out of order
-        if spec.index > position:
-            for other in children.values():
-                skipped = position <= other.index < spec.index and other.name not in found
-                if skipped and other.required:
-                    raise _GiveUp  # a required element skipped: zeep raises
-            position = spec.index
-        value = _read(child, spec.plan)
+        spec = by_tag.get(tag)
+        if spec is None:
+            if not isinstance(tag, str):
+                continue  # processing instructions (comments are removed by the parser)
+            spec = _child_for(plan, tag)
+        index = spec.index
+        if index != last:
+            if index < last:
+                raise _GiveUp  # out of order
+            if index > last + 1:
+                for other in plan.ordered[last + 1 : index]:
+                    if other.required:
+                        raise _GiveUp  # a required element skipped: zeep raises
+            last = index
+        convert = spec.plan.convert
+        if convert is None:
+            value = _read(child, spec.plan)
+        elif child.attrib or len(child):
+            raise _GiveUp  # as in `_leaf`, inline: most elements are leaves
+        elif (text := child.text) is None:
+            value = None
+        else:
+            try:
+                value = convert(text)
+            except (TypeError, ValueError):
+                raise _GiveUp from None
         if spec.multiple:
             found.setdefault(spec.name, []).append(value)
         elif spec.name in found:

@@ -19,7 +19,7 @@ import uvloop
 import zeep.exceptions
 from zeep.helpers import serialize_object
 
-from connectors import UpstreamError
+from connectors import Binding, Capability, UpstreamError
 from connectors.soap.client import LoadedService
 from connectors.soap.reply import FALLBACK, compile_reply
 from connectors.soap.transport import Prepared, RemoteProtocolError, Reply, SoapHttp, prepare
@@ -484,6 +484,50 @@ async def test_odd_answers_are_left_to_zeep(
     # Whichever way it is read, the service answers what zeep answers.
     sigem_service._checked.add("ObtenerServicios")
     assert sigem_service._answer("ObtenerServicios", reply) == expected
+
+
+async def test_a_plan_read_many_answers_gives_the_same_verdicts_as_a_fresh_one(
+    sigem_service: LoadedService,
+) -> None:
+    """The plan remembers the tags it has matched; that must not change any answer."""
+    binding = sigem_service.proxy._binding
+    reused = compile_reply(binding.get("ObtenerServicios"))
+    assert reused is not None
+    answers = [
+        SERVICIO.format(dias="5"),
+        "<other:CODIGO xmlns:other='urn:other'>x</other:CODIGO>",  # after tns:CODIGO
+        "<CODIGO>x</CODIGO><NOMBRE>n</NOMBRE>",  # no namespace
+        SERVICIO.format(dias="5").replace("<tns:NOMBRE>n</tns:NOMBRE>", ""),  # required
+        SERVICIO.format(dias="5").replace("<tns:TIPO>URB</tns:TIPO>", ""),
+        "<tns:NOMBRE>n</tns:NOMBRE><tns:CODIGO>x</tns:CODIGO>",
+        SERVICIO.format(dias="5"),
+    ]
+    for servicio in answers * 2:
+        reply = Reply(200, {"content-type": "text/xml; charset=utf-8"}, sigem_answer(servicio))
+        fresh = compile_reply(binding.get("ObtenerServicios"))
+        assert fresh is not None
+        assert sigem_service._read(reused, reply, binding) == sigem_service._read(
+            fresh, reply, binding
+        )
+
+
+async def test_one_mapper_per_binding_though_each_read_has_a_new_binding_object(
+    sigem: VendorServer,
+) -> None:
+    """The federation makes a `Binding` per read: the mapper is kept per binding config."""
+    connector = soap_connector(wsdl=sigem.wsdl_url)
+    try:
+        config = sigem_services().config
+        for _ in range(5):
+            binding = Binding("santo-domingo-este", Capability.SERVICES, config)
+            assert await connector.fetch_many(binding, keys_of("santo-domingo-este", 2))
+            (records,) = await connector.list_for(binding, ["santo-domingo-este"])
+            assert records
+        assert len(connector._mappers) == 1
+        await connector.list_for(sigem_services(), ["santo-domingo-este"])  # another config
+        assert len(connector._mappers) == 2
+    finally:
+        await connector.close()
 
 
 async def test_a_disagreement_with_zeep_hands_the_operation_back_to_zeep(
