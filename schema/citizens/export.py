@@ -35,6 +35,7 @@ REQUEST_COLUMNS = [
     "latitude",
     "longitude",
     "answers",
+    "attachments",
 ]
 
 #: A cell a spreadsheet would run as a formula starts with one of these.
@@ -108,6 +109,10 @@ def _request(request: ServiceRequest) -> dict[str, Any]:
         "latitude": request.latitude,
         "longitude": request.longitude,
         "answers": [f"{code}={value}" for code, value in sorted(request.answers.items())],
+        # The files' names and types; the files themselves are downloaded from the request.
+        "attachments": [
+            f"{a.filename or ''} ({a.content_type}, {a.size} bytes)" for a in request.attachments
+        ],
         "history": [
             {"status": change.status.value, "at": _time(change.at), "note": change.note}
             for change in request.history
