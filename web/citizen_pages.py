@@ -14,15 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import datetime as dt
 import functools
 import logging
-import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import strawberry
-from babel.dates import format_date, format_time
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -34,6 +31,7 @@ from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
 from web.data import run_query
 from web.errors import SERVER_ERROR, render_error
+from web.formatting import PageFormats
 from web.labels import N_
 from web.links import login_link
 from web.preferences import Preferences, read_preferences
@@ -47,7 +45,6 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 #: The session key of the one-time notice shown after a change ("saved", "erased").
 NOTICE_KEY = "aviso_mis_datos"
 #: Dates and times as people in the Dominican Republic read them (UTC-4, no DST).
-TIME_ZONE = zoneinfo.ZoneInfo("America/Santo_Domingo")
 #: The form fields of a rectification, in page order; each is a GraphQL input field.
 PROFILE_FIELDS = ("name", "cedula", "phone", "email", "address", "municipality")
 #: Longest value a form field may carry here; the schema has its own, tighter limits.
@@ -229,16 +226,7 @@ def problem_of(error: Mapping[str, Any]) -> FormProblem:
 
 
 def _when(preferences: Preferences) -> Callable[[str | None], str]:
-    locale = preferences.language.locale
-
-    def when(value: str | None) -> str:
-        if not value:
-            return ""
-        moment = dt.datetime.fromisoformat(value).astimezone(TIME_ZONE)
-        day = format_date(moment, "long", locale=locale)
-        return f"{day}, {format_time(moment, 'HH:mm', locale=locale)}"
-
-    return when
+    return PageFormats(preferences.language.locale).moment
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -20,8 +20,6 @@ All data goes through the hub's GraphQL schema, in-process (`web.data.run_query`
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import functools
 import json
 import logging
@@ -32,8 +30,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import strawberry
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -45,7 +41,7 @@ from schema.personal import data_subject_of
 from schema.principal import principal_from_connection
 from schema.requests import attachments
 from web import request_forms as forms
-from web.citizen_pages import CONSENT_TERMS, DEMO_CITIZEN, TIME_ZONE
+from web.citizen_pages import CONSENT_TERMS, DEMO_CITIZEN
 from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
 from web.data import QueryResult, run_query
@@ -59,6 +55,7 @@ from web.errors import (
     ErrorPage,
     render_error,
 )
+from web.formatting import PageFormats
 from web.i18n import translations
 from web.labels import N_
 from web.links import LOGIN, NEXT_PARAMETER, login_link
@@ -242,38 +239,6 @@ def normalise_number(text: str) -> str:
     return f"{code}-{year}-{int(number):06d}"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Formatters:
-    """Dates and times in the page's language, in Dominican time."""
-
-    locale: str
-
-    def moment(self, value: str | None) -> str:
-        if not value:
-            return ""
-        moment = dt.datetime.fromisoformat(value).astimezone(TIME_ZONE)
-        day = format_date(moment, "long", locale=self.locale)
-        return f"{day}, {format_time(moment, 'HH:mm', locale=self.locale)}"
-
-    def day(self, value: str | None) -> str:
-        if not value:
-            return ""
-        return format_date(dt.date.fromisoformat(value[:10]), "full", locale=self.locale)
-
-    def iso(self, value: str | None) -> str:
-        """The `datetime` attribute of `<time>`."""
-        return value or ""
-
-    def size(self, value: int | None) -> str:
-        """A file's size for people: `850 KB`, `1,2 MB` (in the page's language)."""
-        size = int(value or 0)
-        if size < 1 << 20:
-            kilobytes = max(1, round(size / 1024))
-            return f"{format_decimal(kilobytes, locale=self.locale)} KB"
-        megabytes = format_decimal(round(size / (1 << 20), 1), locale=self.locale)
-        return f"{megabytes} MB"
-
-
 def _language(request: Request) -> str:
     """The schema's `Language` for the page's language (ES or EN)."""
     return read_preferences(request).language.value.upper()
@@ -356,7 +321,7 @@ class RequestPages:
     ) -> Response:
         preferences = read_preferences(request)
         full = {
-            "fmt": Formatters(preferences.language.locale),
+            "fmt": PageFormats(preferences.language.locale),
             "status_labels": STATUS_LABELS,
             "status_explanations": STATUS_EXPLANATIONS,
             "attachment_kinds": ATTACHMENT_KINDS,

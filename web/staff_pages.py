@@ -22,13 +22,11 @@ import datetime as dt
 import functools
 import logging
 import re
-import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import strawberry
-from babel.dates import format_date, format_time
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -41,6 +39,7 @@ from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
 from web.data import Problem, QueryFailed, QueryResult, run_query
 from web.errors import SERVER_ERROR, render_error
+from web.formatting import TIME_ZONE, PageFormats
 from web.labels import N_
 from web.preferences import Preferences, read_preferences
 from web.routing import Example, Page
@@ -51,7 +50,6 @@ log = logging.getLogger("planasmun.web")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 #: Dates and times as staff in the Dominican Republic read them (UTC-4, no DST).
-TIME_ZONE = zoneinfo.ZoneInfo("America/Santo_Domingo")
 #: The session key of the one-time notice after a change (post/redirect/get).
 NOTICE_KEY = "aviso_personal"
 #: Requests per page of the queue, entries per page of the audit log.
@@ -312,33 +310,6 @@ def _refused(problems: Sequence[Problem]) -> bool:
 # -- Dates -----------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Dates:
-    """Dates in the page's language, as people in the Dominican Republic read them."""
-
-    locale: Any
-
-    def moment(self, value: str | None) -> str:
-        if not value:
-            return ""
-        moment = dt.datetime.fromisoformat(value).astimezone(TIME_ZONE)
-        day = format_date(moment, "long", locale=self.locale)
-        return f"{day}, {format_time(moment, 'HH:mm', locale=self.locale)}"
-
-    def day(self, value: str | None) -> str:
-        if not value:
-            return ""
-        return format_date(dt.date.fromisoformat(value[:10]), "long", locale=self.locale)
-
-    def short(self, value: str | None) -> str:
-        if not value:
-            return ""
-        day = dt.datetime.fromisoformat(value)
-        if isinstance(day, dt.datetime) and day.tzinfo is not None:
-            day = day.astimezone(TIME_ZONE)
-        return format_date(day, "medium", locale=self.locale)
-
-
 def days_late(expected_by: str | None, today: dt.date | None = None) -> int:
     """Working or not, the days since the date the service's duration gave."""
     if not expected_by:
@@ -404,7 +375,7 @@ class StaffPages:
         principal = principal_from_connection(request)
         municipality_id = request.path_params.get("municipality")
         full = {
-            "dates": Dates(preferences.language.locale),
+            "dates": PageFormats(preferences.language.locale, day_width="long"),
             "statuses": STATUSES,
             "field_names": FIELD_NAMES,
             "staff_home": self._staff_home_allowed(principal),
