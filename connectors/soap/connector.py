@@ -20,7 +20,6 @@ from connectors.errors import (
     ConnectorConfigError,
     ConnectorError,
     TransientError,
-    UpstreamError,
 )
 from connectors.mapping import RecordMapper
 from connectors.soap.client import (
@@ -32,6 +31,7 @@ from connectors.soap.client import (
     wsdl_location,
 )
 from connectors.soap.config import SoapBindingConfig, SoapSourceConfig
+from connectors.soap.records import rows_at
 from connectors.soap.requests import SoapRequestsBindingConfig, SoapRequestWriter
 from connectors.types import Capability, Record, RecordKey
 
@@ -183,7 +183,7 @@ class SoapConnector(SoapRequestWriter, Connector):
                         if not service.is_closed:
                             raise
                         raise TransientError(f"{where}: the connector was closed") from exc
-        return _rows(result, path, where)
+        return rows_at(result, path, where)
 
     def _id_argument(
         self,
@@ -271,32 +271,3 @@ class SoapConnector(SoapRequestWriter, Connector):
             async with asyncio.timeout(self.timeout_seconds):
                 response = await service.http.get(service.address)
         return response.status_code
-
-
-def _rows(data: Any, path: str | None, where: str) -> list[Mapping[str, Any]]:
-    """The records inside a serialized response: a list, one record, or nothing."""
-    if path:
-        for part in path.split("."):
-            if data is None:
-                break
-            if not isinstance(data, Mapping) or part not in data:
-                found = (
-                    f"keys {', '.join(map(str, data))}"
-                    if isinstance(data, Mapping)
-                    else type(data).__name__
-                )
-                raise UpstreamError(
-                    f"{where}: result_path '{path}': no '{part}' in the response ({found})"
-                )
-            data = data[part]
-    if data is None:
-        return []
-    items = data if isinstance(data, list) else [data]
-    rows = [item for item in items if item is not None]
-    for row in rows:
-        if not isinstance(row, Mapping):
-            raise UpstreamError(
-                f"{where}: expected records (complex values) in the response, found "
-                f"{type(row).__name__}; does the binding need a `result_path`?"
-            )
-    return rows

@@ -63,6 +63,7 @@ from connectors.request_binding import (
     require_tracking_number,
 )
 from connectors.soap.client import LoadedService, soap_errors
+from connectors.soap.records import rows_at
 from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, UpstreamStatus
 
 __all__ = ["SoapRequestWriter", "SoapRequestsBindingConfig"]
@@ -240,18 +241,8 @@ class SoapRequestWriter(RequestWriter):
     async def _request_rows(
         self, binding: Binding, name: str, extra: Mapping[str, Any], status: SoapStatus
     ) -> list[Mapping[str, Any]]:
-        data = _at_path(binding, name, await self._call(binding, name, extra), status.result_path)
-        if data is None:
-            return []
-        items = data if isinstance(data, list) else [data]
-        rows = [item for item in items if item is not None]
-        for row in rows:
-            if not isinstance(row, Mapping):
-                raise UpstreamError(
-                    f"{binding_name(binding)}: {name}: expected status records in the reply, found "
-                    f"{type(row).__name__}; does the binding need a `result_path`?"
-                )
-        return rows
+        reply = await self._call(binding, name, extra)
+        return rows_at(reply, status.result_path, f"{binding_name(binding)}: {name}")
 
     async def _call(self, binding: Binding, name: str, extra: Mapping[str, Any]) -> Any:
         config = requests_config(binding, SoapRequestsBindingConfig, "soap")
