@@ -186,6 +186,12 @@ class RecordMapper:
         hook_name = config.hook if isinstance(config, MappedBindingConfig) else None
         self._hook = get_hook(hook_name) if hook_name else None
 
+    @property
+    def has_hook(self) -> bool:
+        """Whether a Python hook has the last word (its result may depend on more than
+        the row, so a record mapped by it is never reused)."""
+        return self._hook is not None
+
     def map(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {"municipality_id": self.binding.municipality_id}
         for step in self._plan:

@@ -168,8 +168,12 @@ class LoadedService:
         if self.lean is None:
             result = await self.proxy[name](**arguments)
             return serialize_object(result, dict)  # type: ignore[no-untyped-call]
-        reply = await self.lean.post(self._request(name, arguments))
-        return self._answer(name, reply)
+        return self.answer(name, await self.send(name, arguments))
+
+    async def send(self, name: str, arguments: Mapping[str, Any]) -> Reply:
+        """The raw answer, through the aiohttp transport (only where `lean` is set)."""
+        assert self.lean is not None
+        return await self.lean.post(self._request(name, arguments))
 
     def _request(self, name: str, arguments: Mapping[str, Any]) -> Prepared:
         """The HTTP request (envelope and headers), from the cache where it may be."""
@@ -215,8 +219,11 @@ class LoadedService:
             )
         return cacheable
 
-    def _answer(self, name: str, reply: Reply) -> Any:
-        """The answer as plain data: read by the operation's plan, else by zeep."""
+    def answer(self, name: str, reply: Reply) -> Any:
+        """The answer as plain data: read by the operation's plan, else by zeep.
+
+        Raises zeep's exceptions for a fault or an HTTP error (see `soap_errors`).
+        """
         client, binding = self.proxy._client, self.proxy._binding
         operation = binding.get(name)
         if name not in self._plans:

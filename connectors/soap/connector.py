@@ -31,8 +31,10 @@ from connectors.soap.client import (
     wsdl_location,
 )
 from connectors.soap.config import SoapBindingConfig, SoapSourceConfig
+from connectors.soap.decoded import DecodedReplies
 from connectors.soap.records import rows_at
 from connectors.soap.requests import SoapRequestsBindingConfig, SoapRequestWriter
+from connectors.soap.transport import Reply
 from connectors.types import Capability, Record, RecordKey
 
 #: HTTP statuses from a probe of the service address that mean it cannot serve us.
@@ -73,6 +75,8 @@ class SoapConnector(SoapRequestWriter, Connector):
         #: so the key is what a binding is made of: municipality, capability and the
         #: identity of its config (the entry keeps the config alive, so the id is not reused).
         self._mappers: dict[tuple[str, Capability, int], tuple[BindingConfig, RecordMapper]] = {}
+        #: Records decoded from replies, by the bytes of the reply and the mapper.
+        self._decoded = DecodedReplies()
 
     # ------------------------------------------------------------------ contract
 
@@ -106,8 +110,7 @@ class SoapConnector(SoapRequestWriter, Connector):
         config = self._binding_config(binding)
         if binding.municipality_id not in municipality_ids:
             return [[] for _ in municipality_ids]
-        rows = await self._call_for_rows(config.list_operation, config, {}, config.result_path)
-        records = self._map(binding, rows)
+        records = await self._read(binding, config.list_operation, {}, config.result_path)
         return [
             list(records) if municipality_id == binding.municipality_id else []
             for municipality_id in municipality_ids
@@ -119,12 +122,12 @@ class SoapConnector(SoapRequestWriter, Connector):
         if not ids:
             return [None for _ in keys]
         if config.batch_operation is not None:
-            rows = await self._batch(config, config.batch_operation, ids)
+            records = await self._batch(binding, config, config.batch_operation, ids)
         elif config.get_operation is not None:
-            rows = await self._one_by_one(config, config.get_operation, ids)
+            records = await self._one_by_one(binding, config, config.get_operation, ids)
         else:
-            rows = await self._call_for_rows(config.list_operation, config, {}, config.result_path)
-        found = {str(record["id"]): record for record in self._map(binding, rows)}
+            records = await self._read(binding, config.list_operation, {}, config.result_path)
+        found = {str(record["id"]): record for record in records}
         return [found.get(i) if m == binding.municipality_id else None for m, i in keys]
 
     async def close(self) -> None:
@@ -140,19 +143,21 @@ class SoapConnector(SoapRequestWriter, Connector):
 
     # ------------------------------------------------------------------ reads
 
-    async def _batch(self, config: SoapBindingConfig, name: str, ids: list[str]) -> list[Any]:
+    async def _batch(
+        self, binding: Binding, config: SoapBindingConfig, name: str, ids: list[str]
+    ) -> Sequence[Record]:
         service = await self._ready()
         argument = self._id_argument(service, name, config, config.ids_argument, "ids_argument")
         value = service.operation(name, set(config.arguments)).list_argument(argument, ids)
-        return await self._call_for_rows(name, config, {argument: value}, config.result_path)
+        return await self._read(binding, name, {argument: value}, config.result_path)
 
-    async def _one_by_one(self, config: SoapBindingConfig, name: str, ids: list[str]) -> list[Any]:
+    async def _one_by_one(
+        self, binding: Binding, config: SoapBindingConfig, name: str, ids: list[str]
+    ) -> list[Record]:
         service = await self._ready()
         argument = self._id_argument(service, name, config, config.id_argument, "id_argument")
         calls = [
-            asyncio.ensure_future(
-                self._call_for_rows(name, config, {argument: i}, config.get_result_path)
-            )
+            asyncio.ensure_future(self._read(binding, name, {argument: i}, config.get_result_path))
             for i in ids
         ]
         try:
@@ -161,29 +166,41 @@ class SoapConnector(SoapRequestWriter, Connector):
             for call in calls:  # one failed: the answer is an error, stop the others
                 call.cancel()
             raise
-        return [row for rows in results for row in rows]
+        return [record for records in results for record in records]
 
-    async def _call_for_rows(
-        self,
-        name: str,
-        config: SoapBindingConfig,
-        extra: Mapping[str, Any],
-        path: str | None,
-    ) -> list[Mapping[str, Any]]:
+    async def _read(
+        self, binding: Binding, name: str, extra: Mapping[str, Any], path: str | None
+    ) -> Sequence[Record]:
+        """Call `name` and map the records at `path`; the same reply is decoded once."""
+        config = self._binding_config(binding)
         service = await self._ready()
         arguments = {**config.arguments, **extra}
         operation = service.operation(name, set(arguments))
         where = f"soap {service.service_name}.{name}"
+        mapper = self._mapper(binding)
         async with self._calls:
             with soap_errors(where):
                 async with asyncio.timeout(self.timeout_seconds):
                     try:
-                        result = await service.call(operation.name, arguments)
+                        if service.lean is None:
+                            result = await service.call(operation.name, arguments)
+                            return self._map(mapper, rows_at(result, path, where))
+                        reply = await service.send(operation.name, arguments)
                     except RuntimeError as exc:
                         if not service.is_closed:
                             raise
                         raise TransientError(f"{where}: the connector was closed") from exc
-        return rows_at(result, path, where)
+                key = None
+                if not mapper.has_hook:
+                    decoding = (mapper, name, path, reply.status, _content_type(reply))
+                    key = self._decoded.key(decoding, reply.content)
+                    records = self._decoded.get(key)
+                    if records is not None:
+                        return records
+                result = service.answer(operation.name, reply)
+        records = self._map(mapper, rows_at(result, path, where))
+        self._decoded.put(key, records)
+        return records
 
     def _id_argument(
         self,
@@ -205,12 +222,15 @@ class SoapConnector(SoapRequestWriter, Connector):
             )
         return left[0]
 
-    def _map(self, binding: Binding, rows: list[Mapping[str, Any]]) -> list[Record]:
+    def _mapper(self, binding: Binding) -> RecordMapper:
         key = (binding.municipality_id, binding.capability, id(binding.config))
         entry = self._mappers.get(key)
         if entry is None or entry[0] is not binding.config:
             entry = self._mappers[key] = (binding.config, RecordMapper(binding))
-        mapper = entry[1]
+        return entry[1]
+
+    @staticmethod
+    def _map(mapper: RecordMapper, rows: list[Mapping[str, Any]]) -> list[Record]:
         return [mapper.map(row) for row in rows]
 
     def _binding_config(self, binding: Binding) -> SoapBindingConfig:
@@ -271,3 +291,7 @@ class SoapConnector(SoapRequestWriter, Connector):
             async with asyncio.timeout(self.timeout_seconds):
                 response = await service.http.get(service.address)
         return response.status_code
+
+
+def _content_type(reply: Reply) -> str:
+    return reply.headers.get("content-type", "")

@@ -483,7 +483,7 @@ async def test_odd_answers_are_left_to_zeep(
         assert value == expected
     # Whichever way it is read, the service answers what zeep answers.
     sigem_service._checked.add("ObtenerServicios")
-    assert sigem_service._answer("ObtenerServicios", reply) == expected
+    assert sigem_service.answer("ObtenerServicios", reply) == expected
 
 
 async def test_a_plan_read_many_answers_gives_the_same_verdicts_as_a_fresh_one(
