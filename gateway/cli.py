@@ -12,6 +12,7 @@ from pathlib import Path
 from connectors import InvalidConfiguration, load_directory
 from connectors.hubstore.migrate import upgrade
 from gateway.audit_cli import add_audit_commands
+from gateway.http_protocol import HTTP_PROTOCOL
 from gateway.settings import Settings, export_demo_defaults
 
 
@@ -95,6 +96,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        http=HTTP_PROTOCOL,
         log_level="info",
         access_log=False,
         env_file=None,

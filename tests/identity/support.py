@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from connectors.secrets import EnvSecret
 from gateway.app import create_app
+from gateway.http_protocol import HTTP_PROTOCOL
 from gateway.identity import Identity, IdentitySettings
 from gateway.identity.login import login_routes
 from gateway.settings import Settings
@@ -107,7 +108,15 @@ def serve(app: Starlette, timeout: float = 30.0, *, ws: str = "none") -> Iterato
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, ws=ws, log_level="warning", access_log=False, lifespan="on")  # type: ignore[arg-type]
+        uvicorn.Config(
+            app,
+            ws=ws,
+            # What `planasmun serve` runs: every test over real HTTP goes through it.
+            http=HTTP_PROTOCOL,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
