@@ -1,7 +1,8 @@
 """Simulated municipal systems for the benchmark, in their own process.
 
 Starts the demo's systems (spyne SOAP vendors, the REST portal, the SQL databases and
-workbooks) and puts a fast recording proxy in front of each HTTP one: the first time a
+workbooks) and puts a fast recording proxy (an asyncio protocol on uvloop) in front of each
+HTTP one: the first time a
 proxy sees a request it asks the real simulator, then it answers the same request from
 memory after the configured latency. Spyne needs milliseconds of CPU per call; the
 proxies let the benchmark measure the hub, not the simulators.
@@ -20,8 +21,11 @@ import socket
 import sys
 import tempfile
 import threading
+import typing
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import uvloop
 
 from gateway.demo.systems import DemoPorts, start_demo_systems
 
@@ -32,7 +36,7 @@ class RecordingProxy:
         self.target_host = parts.hostname or "127.0.0.1"
         self.target_port = parts.port or 80
         self.latency = latency_ms / 1000
-        self.recorded: dict[tuple[str, str, bytes], tuple[int, str, bytes]] = {}
+        self.answers: dict[tuple[str, str, bytes], bytes] = {}
         self.calls = 0
         self.port = 0
 
@@ -56,47 +60,93 @@ class RecordingProxy:
         finally:
             connection.close()
 
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = lines[0].split(" ", 2)
-                headers = {
-                    k.strip().lower(): v.strip()
-                    for k, _, v in (line.partition(":") for line in lines[1:] if line)
-                }
-                length = int(headers.get("content-length", "0"))
-                body = await reader.readexactly(length) if length else b""
-                self.calls += 1
-                key = (method, path, body)
-                if key not in self.recorded:
-                    self.recorded[key] = await asyncio.to_thread(
-                        self._forward, method, path, body, headers
-                    )
-                status, content_type, payload = self.recorded[key]
-                if self.latency:
-                    await asyncio.sleep(self.latency)
-                writer.write(
-                    f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
-                    f"Content-Length: {len(payload)}\r\n\r\n".encode("latin-1")
-                    + payload
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+    def recorded_answer(self, method: str, path: str, body: bytes) -> bytes | None:
+        """The whole HTTP answer to a request seen before; None the first time."""
+        self.calls += 1
+        return self.answers.get((method, path, body))
+
+    async def record(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
+        """Ask the real simulator, once per distinct request."""
+        status, content_type, payload = await asyncio.to_thread(
+            self._forward, method, path, body, headers
+        )
+        answer = self.answers[(method, path, body)] = (
+            f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n".encode("latin-1")
+            + payload
+        )
+        return answer
 
     async def serve(self, ready: threading.Event) -> None:
-        server = await asyncio.start_server(self.handle, "127.0.0.1", 0, backlog=1024)
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: _ProxyConnection(self), "127.0.0.1", 0, backlog=1024
+        )
         self.port = server.sockets[0].getsockname()[1]
         ready.set()
         async with server:
             await server.serve_forever()
+
+
+class _ProxyConnection(asyncio.Protocol):
+    """One client connection: requests read as they come, answered in order after the
+    latency (a bare protocol on uvloop: the proxy must cost the machine little CPU, which
+    the hub and wrk share with it)."""
+
+    def __init__(self, proxy: RecordingProxy) -> None:
+        self.proxy = proxy
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.busy = False
+        self.recording: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = typing.cast(asyncio.Transport, transport)  # uvloop's own class
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._next()
+
+    def _next(self) -> None:
+        if self.busy:
+            return
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        lines = self.buffer[:end].decode("latin-1").split("\r\n")
+        headers = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.partition(":") for line in lines[1:] if line)
+        }
+        length = int(headers.get("content-length", "0"))
+        if len(self.buffer) < end + 4 + length:
+            return
+        body = self.buffer[end + 4 : end + 4 + length]
+        self.buffer = self.buffer[end + 4 + length :]
+        method, path, _ = lines[0].split(" ", 2)
+        self.busy = True
+        answer = self.proxy.recorded_answer(method, path, body)
+        if answer is not None:
+            asyncio.get_running_loop().call_later(self.proxy.latency, self._send, answer)
+        else:
+            self.recording = asyncio.ensure_future(self._record(method, path, body, headers))
+
+    async def _record(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+        answer = await self.proxy.record(method, path, body, headers)
+        await asyncio.sleep(self.proxy.latency)
+        self._send(answer)
+
+    def _send(self, answer: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(answer)
+        self.busy = False
+        self._next()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         proxy = RecordingProxy(url, args.latency_ms)
         ready = threading.Event()
-        threading.Thread(target=asyncio.run, args=(proxy.serve(ready),), daemon=True).start()
+        threading.Thread(target=uvloop.run, args=(proxy.serve(ready),), daemon=True).start()
         ready.wait(10)
         environment[f"PLANASMUN_DEMO_{name}_PORT"] = str(proxy.port)
     print(json.dumps(environment), flush=True)
