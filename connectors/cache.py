@@ -50,5 +50,14 @@ class SourceCache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    def restore(self, key: Hashable, value: Any, stored_at: float) -> None:
+        """Put back a value read from the source at `stored_at` (this cache's clock),
+        unless a fresher one is already here."""
+        entry = self._entries.get(key)
+        if entry is not None and entry.stored_at >= stored_at:
+            return
+        self.set(key, value)
+        self._entries[key] = CacheEntry(value, stored_at)
+
     def clear(self) -> None:
         self._entries.clear()

@@ -18,6 +18,7 @@ from connectors.cache import SourceCache
 from connectors.errors import ConnectorConfigError, ConnectorError, MappingError
 from connectors.registry import ConnectorRegistry, default_registry
 from connectors.resilience import CircuitBreaker, CircuitState
+from connectors.snapshots import SnapshotStore
 from connectors.tenants import Municipality
 from connectors.types import Capability, SourceStatus
 from connectors.writes import RequestWriter
@@ -96,6 +97,7 @@ class Federation:
         registry: ConnectorRegistry = default_registry,
         cache: SourceCache | None = None,
         clock: Callable[[], float] = time.monotonic,
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         from connectors.dispatch import Dispatcher
 
@@ -121,7 +123,7 @@ class Federation:
             for capability, binding_config in municipality.bindings.items():
                 placed = self._sources[(municipality.id, binding_config.source)]
                 placed.connector.bind(Binding(municipality.id, capability, binding_config))
-        self.dispatcher = Dispatcher(self, cache or SourceCache(clock=clock))
+        self.dispatcher = Dispatcher(self, cache or SourceCache(clock=clock), snapshots)
 
     def get(self, municipality_id: str) -> Municipality | None:
         return self.municipalities.get(municipality_id)
@@ -192,4 +194,5 @@ class Federation:
         return report
 
     async def close(self) -> None:
+        await self.dispatcher.settled()
         await asyncio.gather(*(c.close() for c in self.connectors))

@@ -23,6 +23,7 @@ from connectors.hubstore.audit import AuditLog
 from connectors.hubstore.citizens import CitizenStore
 from connectors.hubstore.migrate import upgrade_async
 from connectors.hubstore.requests import RequestStore
+from connectors.hubstore.snapshots import HubSnapshots
 from connectors.hubstore.store import create_engine
 from connectors.native.seed import seed_catalogues
 from gateway.events import events_for
@@ -130,8 +131,12 @@ class Hub:
         environment = ConnectorEnvironment(
             hub_database_url=settings.database_url, config_dir=CONFIG_DIR
         )
-        self._federation = Federation(self.municipalities, environment)
         self._store = create_engine(settings.database_url)
+        # The last good answers of cached reads, for every worker and the next start: a
+        # government whose system is down keeps its catalogue (and takes requests).
+        self._federation = Federation(
+            self.municipalities, environment, snapshots=HubSnapshots(self._store)
+        )
         self._audit_log = AuditLog(self._store)
         # A change to citizens' data changes public counts: cached answers must go.
         self._citizens = CitizenStore(self._store, on_change=self._invalidate_responses)
@@ -163,12 +168,13 @@ class Hub:
 
     async def close(self) -> None:
         self._audit_log = self._citizens = self._requests = None
-        if self._store is not None:
-            store, self._store = self._store, None
-            await store.dispose()
+        # The federation first: it finishes keeping its snapshots in the store.
         if self._federation is not None:
             federation, self._federation = self._federation, None
             await federation.close()
+        if self._store is not None:
+            store, self._store = self._store, None
+            await store.dispose()
         await self.api_keys.aclose()
         if self._publishing:
             await asyncio.gather(*self._publishing, return_exceptions=True)
