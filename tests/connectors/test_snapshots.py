@@ -208,7 +208,7 @@ async def test_another_worker_finds_what_the_first_kept(
     assert outcome.value == fresh.value and outcome.stale_age_seconds is not None
     # Recalled once into worker B's own cache: the next failure needs no store.
     broken = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
-    worker_b.dispatcher.snapshots = HubSnapshots(broken)
+    worker_b.dispatcher.last_known.snapshots = HubSnapshots(broken)
     (again,) = await worker_b.dispatcher.list_for(Capability.SERVICES, ["santiago"])
     assert again.value == fresh.value  # fresh within the binding's lifetime, as read by A
     await worker_a.close()
@@ -236,7 +236,7 @@ async def test_a_store_that_fails_costs_only_the_snapshot(tmp_path: Path, direct
     federation = await demo_federation(url, directory, clock=FakeClock())
     # A store whose database has no such table: every save and load fails.
     broken = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
-    federation.dispatcher.snapshots = HubSnapshots(broken)
+    federation.dispatcher.last_known.snapshots = HubSnapshots(broken)
     (fresh,) = await federation.dispatcher.list_for(Capability.SERVICES, ["santiago"])
     assert fresh.error is None and fresh.value
     await federation.dispatcher.settled()
