@@ -22,6 +22,7 @@ from connectors import (
 from connectors.hubstore.audit import AuditLog
 from connectors.hubstore.citizens import CitizenStore
 from connectors.hubstore.migrate import upgrade_async
+from connectors.hubstore.outbox import Outbox
 from connectors.hubstore.requests import RequestStore
 from connectors.hubstore.snapshots import HubSnapshots
 from connectors.hubstore.store import create_engine
@@ -62,6 +63,7 @@ class Hub:
         self._audit_log: AuditLog | None = None
         self._citizens: CitizenStore | None = None
         self._requests: RequestStore | None = None
+        self._outbox: Outbox | None = None
         #: Set by the app; writes call `response_cache.invalidate()`.
         self.response_cache: ResponseCache | None = None
         #: Told the tracking number after every committed change to a request (the
@@ -118,6 +120,7 @@ class Hub:
             requests=self.requests,
             events=self.events,
             request_forms=self.request_forms,
+            outbox=self._outbox,
         )
 
     async def start(self) -> None:
@@ -141,6 +144,8 @@ class Hub:
         # A change to citizens' data changes public counts: cached answers must go.
         self._citizens = CitizenStore(self._store, on_change=self._invalidate_responses)
         self._requests = RequestStore(self._store, on_change=self._request_changed)
+        # Supervisors' reviews and retries; the delivery worker keeps its own (backoff).
+        self._outbox = Outbox(self._store)
         await self._federation.check_all()
         log.info("hub ready: %d municipalities", len(self.municipalities))
 
@@ -168,6 +173,7 @@ class Hub:
 
     async def close(self) -> None:
         self._audit_log = self._citizens = self._requests = None
+        self._outbox = None
         # The federation first: it finishes keeping its snapshots in the store.
         if self._federation is not None:
             federation, self._federation = self._federation, None

@@ -6,6 +6,7 @@ import strawberry
 
 from schema.audit import AuditQueries
 from schema.citizens import CitizenMutations, CitizenQueries
+from schema.deliveries import DeliveryMutations, DeliveryQueries
 from schema.developers.mutations import DeveloperMutations
 from schema.developers.resolvers import DeveloperQueries
 from schema.municipalities.resolvers import MunicipalityQueries
@@ -23,6 +24,7 @@ class Query(
     DeveloperQueries,
     CitizenQueries,
     AuditQueries,
+    DeliveryQueries,
     RequestQueries,
     PublicRequestQueries,
 ):
@@ -30,7 +32,7 @@ class Query(
 
 
 @strawberry.type(description="Changes: each one checks who may make it.")
-class Mutation(DeveloperMutations, CitizenMutations, RequestMutations):
+class Mutation(DeveloperMutations, CitizenMutations, RequestMutations, DeliveryMutations):
     pass
 
 

@@ -18,6 +18,7 @@ from schema.principal import ANONYMOUS, Principal, principal_from_connection
 if TYPE_CHECKING:
     from connectors.hubstore.audit import AuditLog
     from connectors.hubstore.citizens import CitizenStore
+    from connectors.hubstore.outbox import Outbox
     from connectors.hubstore.requests import RequestStore
     from schema.developers.keys import ApiKeys
     from schema.events import RequestEvents
@@ -48,6 +49,8 @@ class HubContext:
     events: RequestEvents | None = None
     #: The services' own request fields (config/request-forms.yaml); None: none asked.
     request_forms: RequestForms | None = None
+    #: The hub's outbox, for supervisors to review and retry what failed for good.
+    outbox: Outbox | None = None
 
     @classmethod
     def create(
@@ -63,6 +66,7 @@ class HubContext:
         requests: RequestStore | None = None,
         events: RequestEvents | None = None,
         request_forms: RequestForms | None = None,
+        outbox: Outbox | None = None,
     ) -> HubContext:
         """`principal` defaults to the request's (anonymous without a request)."""
         if principal is None:
@@ -79,6 +83,7 @@ class HubContext:
             requests=requests,
             events=events,
             request_forms=request_forms,
+            outbox=outbox,
         )
 
 

@@ -42,9 +42,15 @@ def personal_data_log_scan(
 
 
 @pytest.fixture(scope="session")
-def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_hub_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live hub keeps its files: its store is `hub.db` there."""
+    return tmp_path_factory.mktemp("live-hub")
+
+
+@pytest.fixture(scope="session")
+def live_hub(live_hub_dir: Path) -> Iterator[str]:
     """The demo hub over real HTTP on 127.0.0.1, shared by the session's browser tests."""
-    with running_hub(tmp_path_factory.mktemp("live-hub")) as base_url:
+    with running_hub(live_hub_dir) as base_url:
         yield base_url
 
 

@@ -6,7 +6,9 @@ overdue requests flagged in words); `/personal/<municipality>/solicitudes/<numbe
 request: its public part, the citizen's details once the staff member states why they need
 them (the schema writes that purpose to the audit log), and the forms that change its
 status with a note and assign it to an agent; `/personal/<municipality>/registro` is the
-municipality's audit log for its supervisors.
+municipality's audit log for its supervisors, and `/personal/<municipality>/envios` the
+deliveries the hub gave up on (a request its system could not take, an e-mail refused),
+each with a button that retries it once the cause is fixed.
 
 The pages render what the schema answers, in-process: the schema decides who may see and
 change what (staff of another municipality get `FORBIDDEN`, and the page says so with a
@@ -52,9 +54,11 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 #: Dates and times as staff in the Dominican Republic read them (UTC-4, no DST).
 #: The session key of the one-time notice after a change (post/redirect/get).
 NOTICE_KEY = "aviso_personal"
-#: Requests per page of the queue, entries per page of the audit log.
+#: Requests per page of the queue, entries per page of the audit log, failed deliveries
+#: per page.
 QUEUE_PAGE = 50
 AUDIT_PAGE = 50
+DELIVERIES_PAGE = 50
 #: Longest value a form field may carry here; the schema has its own limits.
 _MAX_FIELD = 1000
 NOTE_LENGTH = 1000
@@ -65,6 +69,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: `SDE-2026-000123`: the municipality's short code, the year, the number.
 _TRACKING = re.compile(r"^[A-Z0-9]{1,10}-\d{4}-\d{1,10}$")
 _AGENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,199}$")
+#: An outbox item's id: 32 hex digits.
+_ITEM = re.compile(r"^[0-9a-f]{32}$")
 
 #: The demo accounts the accessibility audits sign in as (`Example.signed_in_as`).
 DEMO_AGENT = "ana"
@@ -165,6 +171,24 @@ query WebStaffAuditLog($municipality: ID!, $first: Int!, $before: Int) {
 }
 """
 
+DELIVERIES = """
+query WebStaffDeliveries(
+  $municipality: ID!, $first: Int!, $offset: Int!, $language: Language!
+) {
+  municipality(id: $municipality) { id name }
+  failedDeliveries(municipalityId: $municipality, first: $first, offset: $offset) {
+    id kind trackingNumber errorCode explanation(language: $language)
+    attempts createdAt failedAt
+  }
+}
+"""
+
+RETRY_DELIVERY = """
+mutation WebStaffRetryDelivery($municipality: ID!, $id: ID!) {
+  retryDelivery(municipalityId: $municipality, id: $id) { id trackingNumber }
+}
+"""
+
 # -- Words: catalogue message ids, translated when the page renders --------------------
 
 STATUSES: Mapping[str, str] = {
@@ -211,6 +235,7 @@ AUDIT_ACTIONS: Mapping[str, str] = {
     "access_denied": N_("Was refused access"),
     "request_status_changed": N_("Changed a request's status"),
     "request_assigned": N_("Assigned a request"),
+    "delivery_retried": N_("Retried a failed delivery"),
     "login": N_("Signed in"),
     "logout": N_("Signed out"),
 }
@@ -223,6 +248,13 @@ RECORD_TYPES: Mapping[str, str] = {
     "citizen": N_("Citizen"),
     "citizen_consent": N_("Citizen's consent"),
     "audit_log": N_("Audit log"),
+    "outbox_item": N_("Delivery"),
+}
+
+#: What a failed delivery carried, and to whom.
+DELIVERY_KINDS: Mapping[str, str] = {
+    "REQUEST_TO_SYSTEM": N_("Request to the local government's system"),
+    "EMAIL_TO_CITIZEN": N_("Email to the citizen"),
 }
 
 FIELD_NAMES: Mapping[str, str] = {
@@ -265,6 +297,10 @@ NOTICES: Mapping[str, str] = {
     "status": N_("The status has been changed. The citizen will be told by email."),
     "assigned": N_("The request has been assigned."),
     "unassigned": N_("The request is no longer assigned to anyone."),
+    "retried": N_("The delivery has been put back in the queue and will be tried again now."),
+    "not_failed": N_(
+        "That delivery was no longer waiting for review: it may have been retried already."
+    ),
 }
 
 #: Which field of the status form a schema error of the status change is about.
@@ -716,6 +752,82 @@ class StaffPages:
             },
         )
 
+    # -- /personal/<municipality>/envios -----------------------------------------------
+
+    async def deliveries(self, request: Request) -> Response:
+        return await self._deliveries_page(request)
+
+    async def _deliveries_page(
+        self, request: Request, *, problems: Sequence[FormProblem] = (), status_code: int = 200
+    ) -> Response:
+        municipality_id = self._municipality_param(request)
+        try:
+            page_number = max(1, min(int(request.query_params.get("pagina", "1")), 200))
+        except ValueError:
+            page_number = 1
+        variables = {
+            "municipality": municipality_id,
+            # One more than shown: whether there is a next page.
+            "first": DELIVERIES_PAGE + 1,
+            "offset": (page_number - 1) * DELIVERIES_PAGE,
+            "language": "EN" if read_preferences(request).language is Language.ENGLISH else "ES",
+        }
+        result = await self._query(request, DELIVERIES, variables)
+        if _refused(result.problems):
+            raise Refused
+        municipality = result.data.get("municipality")
+        if municipality is None:
+            raise Missing
+        rows = result.data.get("failedDeliveries")
+        path = request.url_for("staff_deliveries", municipality=municipality_id).path
+
+        def page_url(number: int) -> str:
+            return f"{path}?{urlencode({'pagina': number})}" if number > 1 else path
+
+        notice = request.session.pop(NOTICE_KEY, None)
+        return self._render(
+            request,
+            "staff/deliveries.html",
+            {
+                "municipality": municipality,
+                "rows": None if rows is None else rows[:DELIVERIES_PAGE],
+                "kinds": DELIVERY_KINDS,
+                "page_number": page_number,
+                "previous_url": page_url(page_number - 1) if page_number > 1 else None,
+                "next_url": page_url(page_number + 1)
+                if rows is not None and len(rows) > DELIVERIES_PAGE
+                else None,
+                "notice": NOTICES.get(notice) if isinstance(notice, str) else None,
+                "problems": list(problems),
+                "load_problems": [p for p in result.problems if p.code != "DELIVERY_NOT_FAILED"],
+            },
+            status_code=status_code,
+        )
+
+    async def retry_delivery(self, request: Request) -> Response:
+        municipality_id = self._municipality_param(request)
+        item_id = str(request.path_params["item"])
+        if not _ITEM.match(item_id):
+            raise Missing
+        form = await self._form(request)
+        if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+            problem = FormProblem(None, PROBLEMS[(None, "CSRF")])
+            return await self._deliveries_page(request, problems=[problem], status_code=400)
+        variables = {"municipality": municipality_id, "id": item_id}
+        result = await self._query(request, RETRY_DELIVERY, variables)
+        if result.data.get("retryDelivery") is None:
+            if _refused(result.problems):
+                raise Refused
+            if not any(p.code == "DELIVERY_NOT_FAILED" for p in result.problems):
+                problems = [problem_of(p, None) for p in result.problems]
+                return await self._deliveries_page(request, problems=problems, status_code=400)
+            notice = "not_failed"  # retried meanwhile (another tab, another supervisor)
+        else:
+            notice = "retried"
+        request.session[NOTICE_KEY] = notice
+        url = request.url_for("staff_deliveries", municipality=municipality_id).path
+        return RedirectResponse(url, status_code=303)
+
     # -- Routes ------------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
@@ -787,6 +899,22 @@ class StaffPages:
                     Example(sde, signed_in_as=DEMO_SUPERVISOR),
                     Example(sde, status=403, signed_in_as=DEMO_AGENT),
                 ],
+            ),
+            Page(
+                "/personal/{municipality}/envios",
+                self._guarded(self.deliveries),
+                name="staff_deliveries",
+                examples=[
+                    # The demo data holds a failed e-mail of the first demo request.
+                    Example(sde, signed_in_as=DEMO_SUPERVISOR),
+                    Example(sde, status=403, signed_in_as=DEMO_AGENT),
+                ],
+            ),
+            Route(
+                "/personal/{municipality}/envios/{item}/reintento",
+                checks_own_token(self._guarded(self.retry_delivery)),
+                methods=["POST"],
+                name="staff_delivery_retry",
             ),
         ]
 

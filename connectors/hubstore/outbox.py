@@ -28,6 +28,7 @@ from connectors.hubstore.store import metadata
 
 __all__ = [
     "MAX_BACKOFF_SECONDS",
+    "MAX_FAILED_PAGE",
     "Outbox",
     "OutboxItem",
     "OutboxKind",
@@ -39,6 +40,8 @@ __all__ = [
 ID_LENGTH = 32
 #: The longest pause between two attempts.
 MAX_BACKOFF_SECONDS = 300.0
+#: Most FAILED items one `failed()` call returns: a page for a person, not an export.
+MAX_FAILED_PAGE = 100
 
 
 class OutboxKind(enum.StrEnum):
@@ -105,6 +108,8 @@ class OutboxItem:
     next_attempt_at: dt.datetime
     created_at: dt.datetime
     last_error: str | None = None
+    #: When it was delivered (DONE) or given up (FAILED; None if given up before the
+    #: hub recorded that time).
     done_at: dt.datetime | None = None
 
     @property
@@ -266,7 +271,8 @@ class Outbox:
         return when
 
     async def fail(self, item: OutboxItem, error_code: str) -> None:
-        """Stop retrying an item that cannot succeed as it is; it stays for a person."""
+        """Stop retrying an item that cannot succeed as it is; it stays for a person, who
+        sees when it was given up (`done_at`) and why (`last_error`)."""
         async with self.engine.begin() as connection:
             await connection.execute(
                 outbox.update()
@@ -275,8 +281,68 @@ class Outbox:
                     state=OutboxState.FAILED.value,
                     lease_until=None,
                     last_error=error_code[:64],
+                    done_at=self._now(),
                 )
             )
+
+    async def failed(
+        self, municipality_id: str, *, limit: int = 50, offset: int = 0
+    ) -> list[OutboxItem]:
+        """One municipality's FAILED items, most recently given up first (those given up
+        before the time was recorded by when they were made). `limit` is 1 to
+        `MAX_FAILED_PAGE`."""
+        if not 1 <= limit <= MAX_FAILED_PAGE:
+            raise ValueError(f"limit must be between 1 and {MAX_FAILED_PAGE}")
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        newest = sa.func.coalesce(outbox.c.done_at, outbox.c.created_at)
+        query = (
+            sa.select(outbox)
+            .where(
+                outbox.c.state == OutboxState.FAILED.value,
+                outbox.c.municipality_id == municipality_id,
+            )
+            # The id breaks ties so that pages neither repeat nor skip an item.
+            .order_by(newest.desc(), outbox.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        async with self.engine.connect() as connection:
+            return [_item(row) for row in await connection.execute(query)]
+
+    async def retry(self, item_id: str, municipality_id: str) -> bool:
+        """Put a FAILED item of `municipality_id` back in the pool, due now (a person
+        fixed the cause). `attempts` is kept: the next attempt then knows an earlier one
+        may have reached the upstream, and asks it before sending again.
+
+        False, and nothing changed, when the item is not FAILED (retried already,
+        delivered) or belongs to another municipality: one conditional UPDATE, so two
+        people retrying at once put it back once.
+        """
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                outbox.update()
+                .where(
+                    outbox.c.id == item_id,
+                    outbox.c.municipality_id == municipality_id,
+                    outbox.c.state == OutboxState.FAILED.value,
+                )
+                .values(
+                    state=OutboxState.PENDING.value,
+                    next_attempt_at=self._now(),
+                    lease_until=None,
+                    leased_by=None,
+                    done_at=None,
+                )
+            )
+            return int(result.rowcount) == 1
+
+    async def item(self, item_id: str) -> OutboxItem | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(sa.select(outbox).where(outbox.c.id == item_id))
+            ).one_or_none()
+        return None if row is None else _item(row)
 
     async def items(
         self,

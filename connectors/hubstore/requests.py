@@ -543,6 +543,17 @@ class RequestStore:
         found = await self._load(service_requests.c.tracking_number == number.strip().upper())
         return found[0] if found else None
 
+    async def tracking_numbers(self, request_ids: Sequence[str]) -> dict[str, str]:
+        """Tracking numbers by request id, in one query (a page of outbox items names
+        its requests by id); ids of requests that no longer exist are left out."""
+        if not request_ids:
+            return {}
+        query = sa.select(service_requests.c.id, service_requests.c.tracking_number).where(
+            service_requests.c.id.in_(set(request_ids))
+        )
+        async with self.engine.connect() as connection:
+            return {row.id: row.tracking_number for row in await connection.execute(query)}
+
     async def for_citizen(self, subject: str) -> list[ServiceRequest]:
         return await self._load(
             service_requests.c.citizen_subject == subject,

@@ -41,9 +41,13 @@ def may_review(principal: Principal, municipality_id: str) -> bool:
 
 class IsReviewerOfMunicipality(BasePermission):
     """Supervisors and administrators of the `municipality_id` argument's municipality,
-    and national administrators. A signed-in caller's refusal is audited."""
+    and national administrators. A signed-in caller's refusal is audited.
+
+    Other supervisors' views (e.g. failed deliveries) subclass it with their own
+    `message` and the `record_type` their refusals are audited under."""
 
     message = AUDIT_FORBIDDEN
+    record_type = "audit_log"
 
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         context: HubContext = info.context
@@ -59,7 +63,7 @@ class IsReviewerOfMunicipality(BasePermission):
                     actor=principal.subject or "anonymous",
                     actor_role=actor_role(principal, municipality),
                     action=KnownAction.ACCESS_DENIED,
-                    record_type="audit_log",
+                    record_type=self.record_type,
                     fields=[info.field_name],
                     municipality_id=municipality,
                     client_address=client_address(context),
@@ -68,7 +72,7 @@ class IsReviewerOfMunicipality(BasePermission):
         return False
 
     def on_unauthorized(self) -> None:
-        raise forbidden(AUDIT_FORBIDDEN)
+        raise forbidden(self.message or AUDIT_FORBIDDEN)
 
 
 @strawberry.type

@@ -26,7 +26,7 @@ from gateway.identity.sessions import SESSION_COOKIE
 from gateway.settings import Settings
 from tests.fixtures import MUNICIPALITIES_DIR as NATIVE_MUNICIPALITIES_DIR
 from tests.privacy.support import prepare_demo_data
-from tests.web.staff_support import prepare_staff_demo_data
+from tests.web.staff_support import prepare_staff_demo_data, write_failed_delivery
 from web.routing import ExampleURL
 from web.staff_pages import demo_tracking_number
 
@@ -39,13 +39,16 @@ def client(live_hub: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
-def demo_sessions(live_hub: str) -> Mapping[str, str]:
+def demo_sessions(live_hub: str, live_hub_dir: Path) -> Mapping[str, str]:
     """Session cookies of the demo citizens on the live hub, by username, for the examples
     that sign in (`Example.signed_in_as`). María writes her profile and a staff member
     reads it first, so that her pages show everything they can. The staff console's
-    examples need a request of Santo Domingo Este and the demo staff's sessions."""
+    examples need a request of Santo Domingo Este and the demo staff's sessions, and its
+    failed deliveries' page a delivery given up on (no demo system refuses one by itself:
+    it is written into the hub's store)."""
     sessions = prepare_demo_data(live_hub)
     sessions.update(prepare_staff_demo_data(live_hub, demo_tracking_number(1)))
+    write_failed_delivery(f"sqlite+aiosqlite:///{live_hub_dir / 'hub.db'}", demo_tracking_number(1))
     return sessions
 
 

@@ -3,12 +3,18 @@ citizen, and the demo staff signed in through the provider's form."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import datetime as dt
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from connectors.hubstore.outbox import OutboxKind, OutboxState, new_id, outbox
+from connectors.hubstore.requests import RequestStore
+from connectors.hubstore.store import create_engine
 from tests.privacy.support import graphql, sign_in
 
 #: The demo staff the console's examples sign in as (`web.staff_pages`).
@@ -111,3 +117,54 @@ def prepare_staff_demo_data(base_url: str, tracking_number: str) -> dict[str, st
         with httpx.Client(base_url=base_url, timeout=20) as browser:
             sessions[username] = sign_in(browser, username)
     return sessions
+
+
+def write_failed_delivery(
+    database_url: str,
+    tracking_number: str | None,
+    *,
+    kind: OutboxKind = OutboxKind.EMAIL,
+    code: str = "SMTP_RECIPIENT_REFUSED",
+    attempts: int = 1,
+    municipality_id: str = "santo-domingo-este",
+) -> str:
+    """An outbox item of request `tracking_number` that the delivery worker gave up on,
+    written into a running hub's store as the worker leaves it (FAILED, its error code,
+    when); its id. Written whole, so that the hub's own worker never claims it first.
+    With no number, the item names a request of `municipality_id` that no longer exists."""
+
+    async def write() -> str:
+        engine = create_engine(database_url)
+        try:
+            request_id, municipality = uuid.uuid4().hex, municipality_id
+            if tracking_number is not None:
+                request = await RequestStore(engine).by_tracking_number(tracking_number)
+                assert request is not None, tracking_number
+                request_id, municipality = request.id, request.municipality_id
+            now = dt.datetime.now(dt.UTC)
+            item_id = new_id()
+            async with engine.begin() as connection:
+                await connection.execute(
+                    outbox.insert().values(
+                        id=item_id,
+                        kind=kind.value,
+                        municipality_id=municipality,
+                        request_id=request_id,
+                        payload={"template": "request_received", "status": "RECIBIDA"}
+                        if kind is OutboxKind.EMAIL
+                        else {},
+                        state=OutboxState.FAILED.value,
+                        attempts=attempts,
+                        next_attempt_at=now - dt.timedelta(hours=1),
+                        last_error=code,
+                        created_at=now - dt.timedelta(hours=1),
+                        done_at=now,
+                    )
+                )
+            return item_id
+        finally:
+            await engine.dispose()
+
+    # In a thread of its own: the browser tests' Playwright keeps a loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, write()).result()

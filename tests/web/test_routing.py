@@ -77,6 +77,7 @@ def test_each_page_has_a_working_example_and_a_missing_one_where_it_takes_an_id(
         "staff_queue": {200, 403},
         "staff_request": {200, 400, 403, 404},
         "staff_audit_log": {200, 403},
+        "staff_deliveries": {200, 403},
     }
 
 
@@ -97,6 +98,7 @@ def test_pages_of_a_signed_in_citizen_say_who_to_sign_in_as() -> None:
         "staff_queue",
         "staff_request",
         "staff_audit_log",
+        "staff_deliveries",
     }
     everyone = {url.signed_in_as for url in urls if url.signed_in_as}
     assert everyone == {"maria", "juan", "ana", "pedro", "carmen"}

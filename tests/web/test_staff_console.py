@@ -1,7 +1,8 @@
 """The staff console over real HTTP, signed in through the bundled OpenID provider's form:
 the queue and its filters, a request's detail (personal data only with a stated purpose,
 audited), status changes with a note (post/redirect/get, error summary, CSRF), assignment
-by a supervisor, the audit log for supervisors, and refusals for everyone else.
+by a supervisor, the audit log and the failed deliveries (with their retry) for
+supervisors, and refusals for everyone else.
 
 Ana is an agent and Pedro a supervisor of Santo Domingo Este; Carmen is an agent of
 Santiago; María is a citizen. The requests are submitted by María through GraphQL; one is
@@ -20,6 +21,7 @@ import httpx
 import pytest
 from lxml.html import HtmlElement
 
+from connectors.hubstore.outbox import OutboxKind
 from connectors.hubstore.requests import NewRequest, RequestStore
 from connectors.hubstore.store import create_engine
 from gateway.demo import identity_provider
@@ -28,7 +30,12 @@ from tests.identity.support import CLIENT_SECRET
 from tests.privacy.personal_values import MARIA
 from tests.privacy.support import PrivacyHub, graphql, privacy_hub, sign_in
 from tests.web.htmltools import parse, text_of, texts
-from tests.web.staff_support import DEMO_ADDRESS, DEMO_DESCRIPTION, submit_request
+from tests.web.staff_support import (
+    DEMO_ADDRESS,
+    DEMO_DESCRIPTION,
+    submit_request,
+    write_failed_delivery,
+)
 
 SDE = "santo-domingo-este"
 SPANISH = {"Accept-Language": "es-DO", "Accept": "text/html"}
@@ -186,7 +193,11 @@ def test_staff_home_lists_the_municipalities_and_what_each_role_may_open(
     assert agent.xpath("//main//a/@href") == [_queue()]
     assert "Santo Domingo Este" in _main(agent)
     supervisor = _page(pedro, "/personal")
-    assert supervisor.xpath("//main//a/@href") == [_queue(), f"/personal/{SDE}/registro"]
+    assert supervisor.xpath("//main//a/@href") == [
+        _queue(),
+        f"/personal/{SDE}/registro",
+        f"/personal/{SDE}/envios",
+    ]
 
 
 def test_a_citizen_is_refused_in_plain_spanish(console: Console) -> None:
@@ -421,6 +432,130 @@ def test_the_audit_log_is_refused_to_others(console: Console, who: str) -> None:
     with console.browser(who) as client:
         page = _page(client, f"/personal/{SDE}/registro", status=403)
     assert text_of(page.xpath("//h1")[0]) == "No tiene acceso a esta página"
+
+
+# -- Failed deliveries ----------------------------------------------------------------
+
+DELIVERIES = f"/personal/{SDE}/envios"
+
+
+@pytest.fixture(scope="module")
+def failed(console: Console) -> dict[str, str]:
+    """Deliveries the worker gave up on: an e-mail about `fresh` (address refused) and
+    `worked` sent to the municipality's system (which could not map it)."""
+    url = console.hub.database_url
+    return {
+        "email": write_failed_delivery(url, console.fresh),
+        "request": write_failed_delivery(
+            url, console.worked, kind=OutboxKind.DELIVER_REQUEST, code="UPSTREAM_MAPPING"
+        ),
+    }
+
+
+def _retry_url(item_id: str) -> str:
+    return f"{DELIVERIES}/{item_id}/reintento"
+
+
+def test_the_supervisor_sees_failed_deliveries_in_a_data_table(
+    console: Console, pedro: httpx.Client, failed: dict[str, str]
+) -> None:
+    page = _page(pedro, DELIVERIES)
+    assert text_of(page.xpath("//h1")[0]) == "Envíos fallidos de Santo Domingo Este"
+    (table,) = page.xpath("//main//table")
+    assert "2 envíos fallidos" in text_of(table.xpath("./caption")[0])
+    assert texts(table, "./thead/tr/th[@scope='col']") == [
+        "Solicitud", "Qué", "Qué falló", "Intentos", "En cola desde", "Falló el", "Acción",
+    ]  # fmt: skip
+    # Most recently given up first; each number leads to the request's staff page.
+    assert _numbers(page) == [console.worked, console.fresh]
+    assert table.xpath(".//th[@scope='row']/a/@href") == [
+        _detail(console.worked),
+        _detail(console.fresh),
+    ]
+    request_row, email_row = (text_of(r) for r in table.xpath("./tbody/tr"))
+    assert "Solicitud al sistema del ayuntamiento" in request_row
+    assert "no pudo aceptar la solicitud" in request_row and "UPSTREAM_MAPPING" in request_row
+    assert "Correo electrónico a la persona solicitante" in email_row
+    assert "rechazó la dirección" in email_row
+    # One plain POST form per row, with the session's token; the button names its row.
+    forms = table.xpath(".//form[@method='post']")
+    assert [f.get("action") for f in forms] == [
+        _retry_url(failed["request"]),
+        _retry_url(failed["email"]),
+    ]
+    assert all(f.xpath(".//input[@name='csrf_token']/@value") for f in forms)
+    assert [text_of(f.xpath(".//button")[0]) for f in forms] == [
+        f"Reintentar el envío de la solicitud {console.worked}",
+        f"Reintentar el envío de la solicitud {console.fresh}",
+    ]
+    assert DEMO_DESCRIPTION not in page.text_content()
+    assert MARIA.cedula not in page.text_content()
+    assert MARIA.email not in page.text_content()
+
+
+def test_the_queue_leads_supervisors_to_the_failed_deliveries(
+    ana: httpx.Client, pedro: httpx.Client
+) -> None:
+    assert DELIVERIES in _page(pedro, _queue()).xpath("//main//a/@href")
+    assert DELIVERIES not in _page(ana, _queue()).xpath("//main//a/@href")
+
+
+@pytest.mark.parametrize(("who", "own_request"), [("ana", "fresh"), ("carmen", "santiago")])
+def test_failed_deliveries_are_refused_to_others(
+    console: Console, who: str, own_request: str, failed: dict[str, str]
+) -> None:
+    number = getattr(console, own_request)
+    with console.browser(who) as client:
+        page = _page(client, DELIVERIES, status=403)
+        assert text_of(page.xpath("//h1")[0]) == "No tiene acceso a esta página"
+        # A valid token of their session (from a request they work), and still refused.
+        municipality = SDE if own_request == "fresh" else "santiago"
+        token = _csrf(_page(client, f"/personal/{municipality}/solicitudes/{number}"))
+        refused = client.post(_retry_url(failed["email"]), data={"csrf_token": token})
+    assert refused.status_code == 403
+    assert console.fresh in _numbers(_page_as(console, "pedro", DELIVERIES))
+
+
+def _page_as(console: Console, username: str, url: str) -> HtmlElement:
+    with console.browser(username) as client:
+        return _page(client, url)
+
+
+def test_a_retry_without_the_csrf_token_changes_nothing(
+    console: Console, pedro: httpx.Client, failed: dict[str, str]
+) -> None:
+    response = pedro.post(_retry_url(failed["email"]), data={})
+    assert response.status_code == 400
+    page = parse(response.text)
+    assert "caducado" in text_of(page.xpath("//div[contains(@class, 'error-summary')]")[0])
+    assert console.fresh in _numbers(_page(pedro, DELIVERIES))
+
+
+def test_a_retry_puts_the_delivery_back_and_says_so(
+    console: Console, pedro: httpx.Client, failed: dict[str, str]
+) -> None:
+    page = _page(pedro, DELIVERIES)
+    response = pedro.post(_retry_url(failed["email"]), data={"csrf_token": _csrf(page)})
+    assert response.status_code == 303, response.text[:500]
+    assert response.headers["location"] == DELIVERIES
+    after = _page(pedro, DELIVERIES)
+    (status,) = after.xpath("//main//*[@role='status']")
+    assert "volvió a la cola" in text_of(status)
+    assert _numbers(after) == [console.worked]
+    # The same form sent again (another tab): nothing to retry, and the page says so.
+    again = pedro.post(_retry_url(failed["email"]), data={"csrf_token": _csrf(page)})
+    assert again.status_code == 303
+    notice = _page(pedro, DELIVERIES).xpath("//main//*[@role='status']")[0]
+    assert "ya no estaba esperando revisión" in text_of(notice)
+    entries = [e for e in console.hub.audit() if e.action == "delivery_retried"]
+    assert [(e.record_type, e.record_id) for e in entries] == [("outbox_item", failed["email"])]
+
+
+def test_with_nothing_failed_the_page_says_so(console: Console) -> None:
+    with console.browser("luis") as luis:
+        page = _page(luis, "/personal/santiago/envios")
+    assert page.xpath("//main//table") == []
+    assert "No hay envíos fallidos" in _main(page)
 
 
 def test_pages_work_in_english(console: Console) -> None:

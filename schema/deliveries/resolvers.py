@@ -1,0 +1,80 @@
+"""`failedDeliveries`: a municipality's failed deliveries, for those who review its log."""
+
+from __future__ import annotations
+
+import strawberry
+
+from connectors.hubstore.outbox import MAX_FAILED_PAGE, Outbox
+from schema.audit.resolvers import IsReviewerOfMunicipality
+from schema.context import HubContext, Info
+from schema.deliveries.types import OUTBOX_RECORD, FailedDelivery
+from schema.errors import PublicError
+
+#: Items per page unless asked.
+FAILED_PAGE = 50
+#: Deepest offset: a person pages through dozens, not an export.
+MAX_OFFSET = 10_000
+
+DELIVERIES_FORBIDDEN = (
+    "Solo los supervisores y administradores de ese ayuntamiento, y la administración "
+    "nacional (Liga Municipal Dominicana), pueden ver y reintentar sus envíos fallidos."
+)
+DELIVERIES_UNAVAILABLE = (
+    "Los envíos fallidos no están disponibles en este momento. Inténtelo más tarde."
+)
+
+
+class IsDeliveryReviewer(IsReviewerOfMunicipality):
+    """The audit log's reviewers of the `municipality_id` argument's municipality;
+    a signed-in caller's refusal is audited as one about outbox items."""
+
+    message = DELIVERIES_FORBIDDEN
+    record_type = OUTBOX_RECORD
+
+
+def outbox_of(context: HubContext) -> Outbox:
+    if context.outbox is None:
+        raise PublicError(DELIVERIES_UNAVAILABLE, code="DELIVERIES_UNAVAILABLE")
+    return context.outbox
+
+
+async def tracking_numbers(context: HubContext, request_ids: list[str]) -> dict[str, str]:
+    """One query for a page's requests; none known without the request store."""
+    if context.requests is None or not request_ids:
+        return {}
+    return await context.requests.tracking_numbers(request_ids)
+
+
+def _bad(argument: str, message: str) -> PublicError:
+    return PublicError(message, code="BAD_USER_INPUT", argument=argument)
+
+
+@strawberry.type
+class DeliveryQueries:
+    @strawberry.field(
+        description="A local government's failed deliveries (requests its system could not "
+        "take, e-mails refused for good), most recently given up first: `first` of them "
+        f"(1 to {MAX_FAILED_PAGE}) after `offset`. For supervisors and administrators of "
+        "that municipality and national administrators; anyone else gets FORBIDDEN (and a "
+        "signed-in caller's attempt is audited).",
+        permission_classes=[IsDeliveryReviewer],
+    )
+    async def failed_deliveries(
+        self,
+        info: Info,
+        municipality_id: strawberry.ID,
+        first: int | None = FAILED_PAGE,
+        offset: int | None = 0,
+    ) -> list[FailedDelivery] | None:
+        first = FAILED_PAGE if first is None else first
+        offset = offset or 0
+        if not 1 <= first <= MAX_FAILED_PAGE:
+            raise _bad("first", f"El argumento 'first' debe estar entre 1 y {MAX_FAILED_PAGE}.")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise _bad("offset", f"El argumento 'offset' debe estar entre 0 y {MAX_OFFSET}.")
+        context = info.context
+        items = await outbox_of(context).failed(str(municipality_id), limit=first, offset=offset)
+        numbers = await tracking_numbers(
+            context, [i.request_id for i in items if i.request_id is not None]
+        )
+        return [FailedDelivery.of(item, numbers.get(item.request_id or "")) for item in items]
