@@ -28,3 +28,8 @@ class SourceFailure(PublicError):
 
 class NotFound(PublicError):
     code = "NOT_FOUND"
+
+
+def bad_argument(argument: str, message: str) -> PublicError:
+    """A field argument out of its range or form (`BAD_USER_INPUT`, naming the argument)."""
+    return PublicError(message, code="BAD_USER_INPUT", argument=argument)

@@ -8,7 +8,7 @@ from connectors.hubstore.outbox import MAX_FAILED_PAGE, Outbox
 from schema.audit.resolvers import IsReviewerOfMunicipality
 from schema.context import HubContext, Info
 from schema.deliveries.types import OUTBOX_RECORD, FailedDelivery
-from schema.errors import PublicError
+from schema.errors import PublicError, bad_argument
 
 #: Items per page unless asked.
 FAILED_PAGE = 50
@@ -45,10 +45,6 @@ async def tracking_numbers(context: HubContext, request_ids: list[str]) -> dict[
     return await context.requests.tracking_numbers(request_ids)
 
 
-def _bad(argument: str, message: str) -> PublicError:
-    return PublicError(message, code="BAD_USER_INPUT", argument=argument)
-
-
 @strawberry.type
 class DeliveryQueries:
     @strawberry.field(
@@ -69,9 +65,13 @@ class DeliveryQueries:
         first = FAILED_PAGE if first is None else first
         offset = offset or 0
         if not 1 <= first <= MAX_FAILED_PAGE:
-            raise _bad("first", f"El argumento 'first' debe estar entre 1 y {MAX_FAILED_PAGE}.")
+            raise bad_argument(
+                "first", f"El argumento 'first' debe estar entre 1 y {MAX_FAILED_PAGE}."
+            )
         if not 0 <= offset <= MAX_OFFSET:
-            raise _bad("offset", f"El argumento 'offset' debe estar entre 0 y {MAX_OFFSET}.")
+            raise bad_argument(
+                "offset", f"El argumento 'offset' debe estar entre 0 y {MAX_OFFSET}."
+            )
         context = info.context
         items = await outbox_of(context).failed(str(municipality_id), limit=first, offset=offset)
         numbers = await tracking_numbers(

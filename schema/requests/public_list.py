@@ -13,7 +13,7 @@ import datetime as dt
 import strawberry
 
 from schema.context import Info
-from schema.errors import PublicError
+from schema.errors import bad_argument
 from schema.paging import MAX_PAGE_SIZE
 from schema.requests.access import request_store
 from schema.requests.types import RequestStatus, ServiceRequest
@@ -22,13 +22,11 @@ from schema.requests.types import RequestStatus, ServiceRequest
 MAX_SERVICE_FILTER = 50
 
 
-def _bad(argument: str, message: str) -> PublicError:
-    return PublicError(message, code="BAD_USER_INPUT", argument=argument)
-
-
 def _aware(value: dt.datetime, argument: str) -> dt.datetime:
     if value.tzinfo is None:
-        raise _bad(argument, f"'{argument}' debe llevar la zona horaria (por ejemplo -04:00).")
+        raise bad_argument(
+            argument, f"'{argument}' debe llevar la zona horaria (por ejemplo -04:00)."
+        )
     return value.astimezone(dt.UTC)
 
 
@@ -55,12 +53,14 @@ class PublicRequestQueries:
         first = 50 if first is None else first
         offset = offset or 0
         if not 0 <= first <= MAX_PAGE_SIZE:
-            raise _bad("first", f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}.")
+            raise bad_argument(
+                "first", f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}."
+            )
         if offset < 0:
-            raise _bad("offset", "El argumento 'offset' no puede ser negativo.")
+            raise bad_argument("offset", "El argumento 'offset' no puede ser negativo.")
         services = [s.strip() for s in service_ids or () if s.strip()]
         if len(services) > MAX_SERVICE_FILTER:
-            raise _bad(
+            raise bad_argument(
                 "serviceIds", f"Indique como máximo {MAX_SERVICE_FILTER} servicios a la vez."
             )
         after = None if submitted_from is None else _aware(submitted_from, "submittedFrom")

@@ -9,7 +9,7 @@ import re
 import strawberry
 
 from schema.context import Info
-from schema.errors import PublicError
+from schema.errors import PublicError, bad_argument
 from schema.paging import MAX_PAGE_SIZE, Page
 from schema.personal import IsStaffOf, check_purpose, data_subject_of
 from schema.principal import StaffRole
@@ -38,10 +38,6 @@ class IsQueueStaff(IsStaffOf):
 
     roles = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
     message = "Solo los agentes y supervisores de ese ayuntamiento ven su cola de solicitudes."
-
-
-def _bad(argument: str, message: str) -> PublicError:
-    return PublicError(message, code="BAD_USER_INPUT", argument=argument)
 
 
 @strawberry.type
@@ -107,11 +103,15 @@ class RequestQueries:
         first = 50 if first is None else first
         offset = offset or 0
         if not 0 <= first <= MAX_PAGE_SIZE:
-            raise _bad("first", f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}.")
+            raise bad_argument(
+                "first", f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}."
+            )
         if offset < 0:
-            raise _bad("offset", "El argumento 'offset' no puede ser negativo.")
+            raise bad_argument("offset", "El argumento 'offset' no puede ser negativo.")
         if older_than_days is not None and not 0 <= older_than_days <= MAX_AGE_DAYS:
-            raise _bad("olderThanDays", f"'olderThanDays' debe estar entre 0 y {MAX_AGE_DAYS}.")
+            raise bad_argument(
+                "olderThanDays", f"'olderThanDays' debe estar entre 0 y {MAX_AGE_DAYS}."
+            )
         if first == 0:
             return []
         records = await request_store(info.context).queue(
