@@ -31,6 +31,7 @@ from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
 from web.data import run_query
 from web.errors import SERVER_ERROR, render_error
+from web.form_problems import EXPIRED, FormProblem, expired_form, form_problem
 from web.formatting import PageFormats
 from web.labels import N_
 from web.links import login_link
@@ -185,7 +186,7 @@ PROBLEMS: Mapping[tuple[str | None, str], str] = {
     ),
     (None, "UNAVAILABLE"): N_("Your data is not available right now. Please try again later."),
     (None, "UNAUTHENTICATED"): N_("Sign in to see and manage your data"),
-    (None, "CSRF"): N_("The form had expired. Please check your answers and send it again."),
+    (None, "CSRF"): EXPIRED,
 }
 
 #: The consent terms as the citizen reads them; the Spanish catalogue holds the schema's
@@ -204,25 +205,15 @@ NOTICES: Mapping[str, str] = {
 }
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FormProblem:
-    """A problem to show in the error summary and next to its field (`field` is the id of
-    the input to focus, or None). `message` is a catalogue id unless `data` is set: then it
-    is the schema's own Spanish message, shown as Spanish data."""
-
-    field: str | None
-    message: str
-    data: bool = False
-
-
 def problem_of(error: Mapping[str, Any]) -> FormProblem:
     field = error.get("field")
-    code = str(error.get("code"))
-    message = PROBLEMS.get((field, code)) or PROBLEMS.get((None, code))
-    target = field if field in (*PROFILE_FIELDS, "consent", "confirm") else None
-    if message is None:
-        return FormProblem(target, str(error.get("message", "")), data=True)
-    return FormProblem(target, message)
+    return form_problem(
+        PROBLEMS,
+        str(error.get("code")),
+        str(error.get("message", "")),
+        field=field,
+        target=field if field in (*PROFILE_FIELDS, "consent", "confirm") else None,
+    )
 
 
 def _when(preferences: Preferences) -> Callable[[str | None], str]:
@@ -401,7 +392,7 @@ class CitizenPages:
         values = {field: self._text(form, field) for field in PROFILE_FIELDS}
         consent = self._text(form, "consent") == "si"
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-            problem = FormProblem(None, PROBLEMS[(None, "CSRF")])
+            problem = expired_form()
             return await self._edit_page(
                 request, values, [problem], consent_ticked=consent, status_code=400
             )
@@ -426,7 +417,7 @@ class CitizenPages:
     async def export_download(self, request: Request) -> Response:
         form = await self._form(request)
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-            problems = [FormProblem(None, PROBLEMS[(None, "CSRF")])]
+            problems = [expired_form()]
             return self._render(
                 request, "citizen/export.html", {"problems": problems}, status_code=400
             )
@@ -473,9 +464,7 @@ class CitizenPages:
     async def erase_submit(self, request: Request) -> Response:
         form = await self._form(request)
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-            return await self._erase_page(
-                request, [FormProblem(None, PROBLEMS[(None, "CSRF")])], status_code=400
-            )
+            return await self._erase_page(request, [expired_form()], status_code=400)
         confirm = self._text(form, "confirm") == "si"
         data = await self._run(request, ERASE, {"confirm": confirm})
         outcome = data["deleteMyData"]

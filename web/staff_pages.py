@@ -19,7 +19,6 @@ summary. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -41,6 +40,7 @@ from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
 from web.data import Problem, QueryFailed, QueryResult, run_query
 from web.errors import SERVER_ERROR, render_error
+from web.form_problems import EXPIRED, FormProblem, expired_form, form_problem
 from web.formatting import TIME_ZONE, PageFormats
 from web.labels import N_
 from web.preferences import Preferences, read_preferences
@@ -290,7 +290,7 @@ PROBLEMS: Mapping[tuple[str | None, str], str] = {
     ("agente", "INVALID"): N_(
         "Enter the agent's identifier as the identity provider gives it, like demo-personal-0003"
     ),
-    (None, "CSRF"): N_("The form had expired. Please check your answers and send it again."),
+    (None, "CSRF"): EXPIRED,
 }
 
 NOTICES: Mapping[str, str] = {
@@ -311,24 +311,10 @@ _STATUS_FIELDS = {
 }
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FormProblem:
-    """A problem for the error summary and its field (`field` is the id of the input to
-    focus, or None). `message` is a catalogue id, or with `data` the schema's own Spanish."""
-
-    field: str | None
-    message: str
-    data: bool = False
-
-
 def problem_of(problem: Problem, field: str | None) -> FormProblem:
     """A schema error on a form: a known code gets the catalogue's words, else the
     schema's Spanish message is shown as it is."""
-    code = problem.code or ""
-    message = PROBLEMS.get((field, code)) or PROBLEMS.get((None, code))
-    if message is None:
-        return FormProblem(field, problem.message, data=True)
-    return FormProblem(field, message)
+    return form_problem(PROBLEMS, problem.code or "", problem.message, field=field, target=field)
 
 
 class Refused(Exception):
@@ -658,7 +644,7 @@ class StaffPages:
         values = {"estado": status, "nota": note}
         problems: list[FormProblem] = []
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-            problems.append(FormProblem(None, PROBLEMS[(None, "CSRF")]))
+            problems.append(expired_form())
         if status not in STATUSES:
             problems.append(FormProblem("estado", PROBLEMS[("estado", "REQUIRED")]))
         if len(note) > NOTE_LENGTH:
@@ -689,7 +675,7 @@ class StaffPages:
         values = {"agente": agent}
         problems: list[FormProblem] = []
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-            problems.append(FormProblem(None, PROBLEMS[(None, "CSRF")]))
+            problems.append(expired_form())
         if not remove and not agent:
             problems.append(FormProblem("agente", PROBLEMS[("agente", "REQUIRED")]))
         elif not remove and not _AGENT.match(agent):
@@ -811,7 +797,7 @@ class StaffPages:
             raise Missing
         form = await self._form(request)
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-            problem = FormProblem(None, PROBLEMS[(None, "CSRF")])
+            problem = expired_form()
             return await self._deliveries_page(request, problems=[problem], status_code=400)
         variables = {"municipality": municipality_id, "id": item_id}
         result = await self._query(request, RETRY_DELIVERY, variables)
