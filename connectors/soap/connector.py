@@ -22,6 +22,7 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.mapping import RecordMapper
+from connectors.snapshots import KEPT_CAPABILITIES
 from connectors.soap.client import (
     LoadedService,
     Operation,
@@ -191,7 +192,8 @@ class SoapConnector(SoapRequestWriter, Connector):
                             raise
                         raise TransientError(f"{where}: the connector was closed") from exc
                 key = None
-                if not mapper.has_hook:
+                # Public records only: nothing personal is kept past its request.
+                if not mapper.has_hook and binding.capability in KEPT_CAPABILITIES:
                     decoding = (mapper, name, path, reply.status, _content_type(reply))
                     key = self._decoded.key(decoding, reply.content)
                     records = self._decoded.get(key)

@@ -9,8 +9,9 @@ every citizen until an officer changes it, so most reads of a busy source skip a
 of their CPU (the parse, the plan and the mapping of a 12-service answer; see
 `benchmarks/README.md`).
 
-Only the public capabilities read through `SoapConnector` come here (services,
-departments): the request writer's status reads about a citizen never do. Bindings with
+Only public capabilities come here (`connectors.snapshots.KEPT_CAPABILITIES`; today the
+services and departments read through `SoapConnector`): the request writer's status reads
+about a citizen never do, nor would a future read of anything personal. Bindings with
 a Python hook are never kept (a hook may depend on more than the row it is given).
 Errors are not kept: a reply that failed to decode is decoded again, and fails again,
 each time. Entries are bounded by count and by the bytes of the replies they hold.
