@@ -1,14 +1,22 @@
 """The export a citizen downloads: everything the hub holds about them, as JSON and CSV
-in one zip, and nothing about anyone else (staff appear by role, never by person)."""
+in one zip, and nothing about anyone else (staff appear by role, never by person).
+
+The files the citizen attached to their requests go in the zip too, under
+`adjuntos/<tracking number>/`, up to `MAX_EXPORTED_FILE_BYTES` in all (the export is one
+download, on a phone too); the JSON and CSV name every file and say which are in the zip,
+and the others are downloaded from each request's page.
+"""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from connectors.hubstore.audit import AuditRecord
@@ -36,7 +44,13 @@ REQUEST_COLUMNS = [
     "longitude",
     "answers",
     "attachments",
+    "attachmentsInExport",
 ]
+
+ATTACHMENTS_DIR = "adjuntos"
+#: Attached files put in the zip, in all: three files of a request at their largest.
+MAX_EXPORTED_FILE_BYTES = 15 * 1024 * 1024
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")
 
 #: A cell a spreadsheet would run as a formula starts with one of these.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -50,6 +64,39 @@ def _time(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(dt.UTC).isoformat()
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExportedFile:
+    """An attached file that goes in the zip: where, and which attachment to read."""
+
+    path: str
+    attachment_id: str
+
+
+def planned_files(
+    requests: Sequence[ServiceRequest], budget: int = MAX_EXPORTED_FILE_BYTES
+) -> dict[str, ExportedFile]:
+    """Attachment id → its place in the zip, oldest requests first, while the files fit
+    in `budget` bytes (a file that does not fit is left for the request's page)."""
+    planned: dict[str, ExportedFile] = {}
+    left = budget
+    for request in sorted(requests, key=lambda r: r.submitted_at):
+        for number, attachment in enumerate(request.attachments, start=1):
+            if attachment.size > left:
+                continue
+            left -= attachment.size
+            name = _safe_name(attachment.filename)
+            path = f"{ATTACHMENTS_DIR}/{request.tracking_number}/{number}-{name}"
+            planned[attachment.id] = ExportedFile(path, attachment.id)
+    return planned
+
+
+def _safe_name(filename: str | None) -> str:
+    """A file name that stays inside its folder on any system (no path, no odd signs)."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE_NAME.sub("_", base).strip("._")[:80]
+    return cleaned or "adjunto"
+
+
 def document(
     subject: str,
     profile: Profile | None,
@@ -57,8 +104,11 @@ def document(
     access_log: Sequence[AuditRecord],
     generated_at: dt.datetime,
     requests: Sequence[ServiceRequest] = (),
+    files: Mapping[str, ExportedFile] | None = None,
 ) -> dict[str, Any]:
-    """The export as one JSON-ready document (GraphQL field names)."""
+    """The export as one JSON-ready document (GraphQL field names). `files`: the
+    attachments that go in the zip (`planned_files`); by default, none."""
+    in_zip = files or {}
     return {
         "subject": subject,
         "generatedAt": _time(generated_at),
@@ -90,11 +140,11 @@ def document(
             }
             for r in access_log
         ],
-        "serviceRequests": [_request(r) for r in requests],
+        "serviceRequests": [_request(r, in_zip) for r in requests],
     }
 
 
-def _request(request: ServiceRequest) -> dict[str, Any]:
+def _request(request: ServiceRequest, in_zip: Mapping[str, ExportedFile]) -> dict[str, Any]:
     return {
         "trackingNumber": request.tracking_number,
         "municipality": request.municipality_id,
@@ -109,9 +159,13 @@ def _request(request: ServiceRequest) -> dict[str, Any]:
         "latitude": request.latitude,
         "longitude": request.longitude,
         "answers": [f"{code}={value}" for code, value in sorted(request.answers.items())],
-        # The files' names and types; the files themselves are downloaded from the request.
         "attachments": [
             f"{a.filename or ''} ({a.content_type}, {a.size} bytes)" for a in request.attachments
+        ],
+        # Where each of them is in this zip; null: past the export's ceiling, downloaded
+        # from the request's page.
+        "attachmentsInExport": [
+            None if a.id not in in_zip else in_zip[a.id].path for a in request.attachments
         ],
         "history": [
             {"status": change.status.value, "at": _time(change.at), "note": change.note}
@@ -123,7 +177,10 @@ def _request(request: ServiceRequest) -> dict[str, Any]:
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = ";".join(value) if isinstance(value, list) else str(value)
+    if isinstance(value, list):
+        text = ";".join("" if item is None else str(item) for item in value)
+    else:
+        text = str(value)
     return f"'{text}" if text.startswith(_FORMULA) else text
 
 
@@ -137,8 +194,9 @@ def _csv(header: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def build_zip(data: dict[str, Any]) -> bytes:
-    """The zip of `document(...)`: the JSON, and one CSV per part."""
+def build_zip(data: dict[str, Any], files: Sequence[tuple[str, bytes]] = ()) -> bytes:
+    """The zip of `document(...)`: the JSON, one CSV per part, and the attached files
+    (path in the zip, content) that `planned_files` chose."""
     profile_header = [*PERSONAL_COLUMNS, "municipality", "createdAt", "updatedAt"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -157,4 +215,7 @@ def build_zip(data: dict[str, Any]) -> bytes:
             ),
         )
         archive.writestr(REQUESTS_CSV, _csv(REQUEST_COLUMNS, data.get("serviceRequests", [])))
+        for path, content in files:
+            # Photos and PDFs are compressed already: stored as they are.
+            archive.writestr(path, content, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import strawberry
 from strawberry.types.unset import UNSET
@@ -323,6 +323,7 @@ class CitizenMutations:
         profile = await store.profile(subject)
         held = [] if profile is None else [f"profile.{column}" for column in profile.held()]
         requests = [] if context.requests is None else await context.requests.for_citizen(subject)
+        with_files = any(r.attachments for r in requests)
         await append_audit(
             context,
             _own_entry(
@@ -330,11 +331,18 @@ class CitizenMutations:
                 KnownAction.EXPORT_PERSONAL_DATA,
                 record_type=CITIZEN_RECORD,
                 record_id=subject,
-                fields=[*held, "consents", "accessLog", *(["serviceRequests"] if requests else [])],
+                fields=[
+                    *held,
+                    "consents",
+                    "accessLog",
+                    *(["serviceRequests"] if requests else []),
+                    *(["serviceRequests.attachments"] if with_files else []),
+                ],
                 municipality_id=None if profile is None else profile.municipality_id,
             ),
         )
         now = dt.datetime.now(dt.UTC)
+        planned = export.planned_files(requests)
         data = export.document(
             subject,
             profile,
@@ -342,11 +350,13 @@ class CitizenMutations:
             await _access_log(context, subject),
             now,
             requests,
+            planned,
         )
+        files = await _attachment_files(context, planned.values())
         return ExportMyDataPayload(
             filename=export.filename(now),
             content_type=export.CONTENT_TYPE,
-            zip_base64=base64.b64encode(export.build_zip(data)).decode("ascii"),
+            zip_base64=base64.b64encode(export.build_zip(data, files)).decode("ascii"),
             errors=[],
         )
 
@@ -405,3 +415,18 @@ class CitizenMutations:
         )
         erasure = await store.erase(subject)
         return DeleteMyDataPayload(erased=erasure is not None, errors=[])
+
+
+async def _attachment_files(
+    context: HubContext, planned: Iterable[export.ExportedFile]
+) -> list[tuple[str, bytes]]:
+    """The planned files' contents, read one at a time (a file erased meanwhile is left
+    out: the export names it, and its request's page says it is gone)."""
+    files: list[tuple[str, bytes]] = []
+    if context.requests is None:
+        return files
+    for planned_file in planned:
+        found = await context.requests.attachment_content(planned_file.attachment_id)
+        if found is not None:
+            files.append((planned_file.path, found[1]))
+    return files

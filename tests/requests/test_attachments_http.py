@@ -9,9 +9,12 @@ multipart POST to /graphql is refused by the CSRF check."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import json
 import re
 import uuid
+import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -201,6 +204,31 @@ def test_a_jpeg_and_a_pdf_are_stored(marias_files: dict[str, Any], hub_dir: Path
     ]
     contents = stored_content(hub_dir, record.id)
     assert sorted(c for _, c in contents if c is not None) == sorted([JPEG, PDF])
+
+
+EXPORT = "mutation { exportMyData { zipBase64 errors { code } } }"
+
+
+def test_the_citizens_export_holds_the_files_themselves(
+    client: httpx.Client, provider: ProviderHandle, marias_files: dict[str, Any]
+) -> None:
+    answer = graphql(client, EXPORT, token=provider.issue_access_token("maria"))
+    encoded = answer["data"]["exportMyData"]["zipBase64"]
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded)))
+    number = marias_files["payload"]["request"]["trackingNumber"]
+    folder = f"adjuntos/{number}/"
+    assert archive.read(f"{folder}1-Cédula_001-1234567-8_de_María.jpg") == JPEG
+    assert archive.read(f"{folder}2-acta-de-vertedero.pdf") == PDF
+    document = json.loads(archive.read("mis-datos.json"))
+    [exported] = [r for r in document["serviceRequests"] if r["trackingNumber"] == number]
+    assert exported["attachmentsInExport"] == [
+        f"{folder}1-Cédula_001-1234567-8_de_María.jpg",
+        f"{folder}2-acta-de-vertedero.pdf",
+    ]
+    # Nobody else's files: only María's requests have folders.
+    numbers = {r["trackingNumber"] for r in document["serviceRequests"]}
+    folders = {name.split("/")[1] for name in archive.namelist() if name.startswith("adjuntos/")}
+    assert folders <= numbers
 
 
 def test_the_type_is_the_contents_not_the_name(
