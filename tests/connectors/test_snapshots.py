@@ -59,17 +59,6 @@ def test_capabilities_that_may_hold_personal_data_are_never_kept() -> None:
     assert {Capability.SERVICES, Capability.DEPARTMENTS} <= KEPT_CAPABILITIES
 
 
-# --------------------------------------------------------------------------- the store
-
-
-class WallClock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
@@ -77,31 +66,6 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     made = create_engine(url)
     yield made
     await made.dispose()
-
-
-async def test_a_snapshot_is_kept_replaced_and_expires(engine: AsyncEngine) -> None:
-    clock = WallClock()
-    store = HubSnapshots(engine, keep_seconds=3600, now=clock)
-    await store.save("k", "santiago", [{"id": "a"}])
-    clock.now += dt.timedelta(seconds=90)
-    kept = await store.load("k")
-    assert kept is not None and kept.value == [{"id": "a"}] and kept.age_seconds == 90
-    await store.save("k", "santiago", [{"id": "b"}])
-    kept = await store.load("k")
-    assert kept is not None and kept.value == [{"id": "b"}] and kept.age_seconds == 0
-    clock.now += dt.timedelta(seconds=3601)
-    assert await store.load("k") is None
-    assert await store.load("never-saved") is None
-
-
-async def test_old_rows_are_swept_when_new_ones_come(engine: AsyncEngine) -> None:
-    clock = WallClock()
-    await HubSnapshots(engine, keep_seconds=60, now=clock).save("old", "santiago", [])
-    clock.now += dt.timedelta(seconds=61)
-    await HubSnapshots(engine, keep_seconds=60, now=clock).save("new", "santiago", [])
-    async with engine.connect() as connection:
-        keys = set((await connection.execute(sa.select(source_snapshots.c.key))).scalars())
-    assert keys == {"new"}
 
 
 # --------------------------------------------------------------------------- the dispatcher
