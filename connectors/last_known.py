@@ -23,8 +23,13 @@ from connectors.snapshots import NotStorable, SnapshotStore
 
 log = logging.getLogger(__name__)
 
-#: How long a failing read waits for the snapshot store before answering without it.
-RECALL_TIMEOUT_SECONDS = 2.0
+#: How long a failing read waits for the snapshot store before answering without it (on
+#: top of the source's own timeout: a hub store that hangs must not hold answers long).
+RECALL_TIMEOUT_SECONDS = 0.5
+#: After the store had nothing for a read (or did not answer), it is not asked again for
+#: that read for this long: an outage of a source with nothing kept, or of the store
+#: itself, costs one look-up per read and half-minute, not one per request.
+MISS_SECONDS = 30.0
 
 
 class LastKnownAnswers:
@@ -33,6 +38,8 @@ class LastKnownAnswers:
         #: The last good answers where every worker and the next start find them.
         self.snapshots = snapshots
         self._saving: set[asyncio.Task[None]] = set()
+        #: Snapshot key → when (the cache's clock) the store last had nothing for it.
+        self._misses: dict[str, float] = {}
 
     def keep(self, cache_scope: str, key: Any, municipality_id: str, value: Any) -> None:
         """Keep a fresh answer in the snapshot store, in the background (the answer to the
@@ -78,14 +85,23 @@ class LastKnownAnswers:
         (and into this worker's cache, so that the next failure needs no store read)."""
         if self.snapshots is None:
             return None
+        snapshot_key = _snapshot_key(cache_scope, key)
+        now = self.cache.now()
+        missed = self._misses.get(snapshot_key)
+        if missed is not None and now - missed < MISS_SECONDS:
+            return None
         try:
             async with asyncio.timeout(RECALL_TIMEOUT_SECONDS):
-                snapshot = await self.snapshots.load(_snapshot_key(cache_scope, key))
+                snapshot = await self.snapshots.load(snapshot_key)
         except Exception as exc:
             log.warning("snapshot not read: %s", type(exc).__name__)
-            return None
+            snapshot = None
         if snapshot is None:
+            if len(self._misses) > 10_000:
+                self._misses.clear()
+            self._misses[snapshot_key] = now
             return None
+        self._misses.pop(snapshot_key, None)
         stored_at = self.cache.now() - snapshot.age_seconds
         self.cache.restore((cache_scope, key), snapshot.value, stored_at)
         return CacheEntry(snapshot.value, stored_at)

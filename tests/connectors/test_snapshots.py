@@ -6,8 +6,10 @@ the store is real SQLite, and each "restart" is a new federation on the same dat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
+import time
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from connectors import Binding, Capability, Federation, RecordKey, TransientError
 from connectors.hubstore.snapshots import HubSnapshots, source_snapshots
 from connectors.hubstore.store import create_engine
-from connectors.snapshots import KEPT_CAPABILITIES, NotStorable, decode, encode
+from connectors.last_known import MISS_SECONDS, RECALL_TIMEOUT_SECONDS
+from connectors.snapshots import (
+    KEPT_CAPABILITIES,
+    NotStorable,
+    Snapshot,
+    SnapshotStore,
+    decode,
+    encode,
+)
 from tests.fixtures import MUNICIPALITIES_DIR, FakeClock, demo_federation
 
 # --------------------------------------------------------------------------- encoding
@@ -210,3 +220,44 @@ async def test_a_store_that_fails_costs_only_the_snapshot(tmp_path: Path, direct
     assert outcome.failed and outcome.error is not None
     await federation.close()
     await broken.dispose()
+
+
+class SlowStore(SnapshotStore):
+    """A hub store that has nothing, or that never answers; counts what it is asked."""
+
+    def __init__(self, *, hangs: bool) -> None:
+        self.hangs = hangs
+        self.loads = 0
+
+    async def load(self, key: str) -> Snapshot | None:
+        self.loads += 1
+        if self.hangs:
+            await asyncio.sleep(3600)
+        return None
+
+    async def save(self, key: str, municipality_id: str, value: Any) -> None:
+        return None
+
+
+@pytest.mark.parametrize("hangs", [True, False], ids=["store-hangs", "store-has-nothing"])
+async def test_a_failed_read_asks_the_store_briefly_and_once_per_half_minute(
+    tmp_path: Path, directory: Path, hangs: bool
+) -> None:
+    clock = FakeClock()
+    federation = await demo_federation(
+        f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", directory, clock=clock
+    )
+    store = SlowStore(hangs=hangs)
+    federation.dispatcher.last_known.snapshots = store
+    Upstream(federation).down = True
+    started = time.monotonic()
+    (outcome,) = await federation.dispatcher.list_for(Capability.SERVICES, ["santiago"])
+    assert time.monotonic() - started < RECALL_TIMEOUT_SECONDS + 0.4
+    assert outcome.failed
+    for _ in range(5):
+        await federation.dispatcher.list_for(Capability.SERVICES, ["santiago"])
+    assert store.loads == 1, "not asked again within the half-minute"
+    clock.now += MISS_SECONDS + 1
+    await federation.dispatcher.list_for(Capability.SERVICES, ["santiago"])
+    assert store.loads == 2
+    await federation.close()
