@@ -11,11 +11,12 @@
     GET  tokens/{token}.{json|xml}                 the tracking number behind a token
 
 `service_request_id` is the tracking number (e.g. SDE-2026-000123). `status` is `open` or
-`closed` (RESUELTA and RECHAZADA); the detailed state, in Spanish, with the latest public
+`closed` (RESUELTA and RECHAZADA); the detailed state, in words, with the latest public
 note, is in `status_notes`. Personal data (description, address, location) never appears
 in a public answer. Errors come in the spec's format, a list of `{code, description}` with
-the description in plain Spanish. Everything is answered through the hub's own GraphQL
-schema, in-process (see `gateway.open311.endpoints`).
+the description in plain Spanish (or English: `Accept-Language`, see `words`). Everything
+is answered through the hub's own GraphQL schema, in-process (see
+`gateway.open311.endpoints`).
 """
 
 from __future__ import annotations

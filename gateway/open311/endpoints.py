@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from gateway.api_keys import presented_key
-from gateway.open311 import operations
+from gateway.open311 import operations, words
 from gateway.open311.formats import Format, Open311Error, error_response, render
 from gateway.open311.mapping import (
     attribute,
@@ -41,6 +41,7 @@ from gateway.open311.mapping import (
     statuses_for,
 )
 from schema.developers.keys import STORE_DOWN, ApiKeyRejected, ApiKeyStoreUnavailable, with_grant
+from schema.language import Language, Text
 from schema.personal import data_subject_of
 from schema.principal import ANONYMOUS, Principal, principal_from_connection
 
@@ -49,15 +50,6 @@ log = logging.getLogger("planasmun.open311")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this Open311 endpoint last changed in a way clients may notice.
 CHANGESET = "2026-03-01T00:00:00-04:00"
-CONTACT = (
-    "Liga Municipal Dominicana, administración nacional de PLANASMUN "
-    "(datos de demostración: los números y correos de los ayuntamientos son ficticios)."
-)
-KEY_SERVICE = (
-    "Para enviar solicitudes (POST requests) hace falta una clave de API con el permiso "
-    "SUBMIT_OPEN311, que emite la administración nacional de PLANASMUN (Liga Municipal "
-    "Dominicana). Las consultas (GET) no la necesitan."
-)
 DEFAULT_PAGE_SIZE = 50
 #: The largest page of `GET requests` (its query's cost stays within the hub's budget).
 MAX_OPEN311_PAGE = 100
@@ -77,22 +69,6 @@ _STATUS_OF_CODE = {
 #: Errors of personal fields that only mean "not for you": the field is left out.
 _NOT_FOR_YOU = frozenset({"FORBIDDEN", "UNAUTHENTICATED", "PURPOSE_REQUIRED"})
 
-NO_JURISDICTION = (
-    "Falta el parámetro jurisdiction_id: indique el identificador del gobierno local "
-    "(por ejemplo, santo-domingo-este)."
-)
-UNKNOWN_JURISDICTION = (
-    "No hay ningún gobierno local con ese jurisdiction_id en PLANASMUN. La lista está en "
-    "la consulta GraphQL `municipalities { id name }`."
-)
-NO_KEY = (
-    "Falta la clave de API: envíela en el campo api_key o en la cabecera X-Api-Key. "
-    "Para enviar solicitudes hace falta una clave con el permiso SUBMIT_OPEN311."
-)
-UNKNOWN_FORMAT = "Formato no admitido: use .json o .xml al final de la dirección."
-UNAVAILABLE = "El servicio no está disponible en este momento. Inténtelo de nuevo más tarde."
-
-
 # -- the caller ---------------------------------------------------------------------------
 
 
@@ -104,10 +80,10 @@ async def _with_key(request: Request, base: Principal, presented: str | None) ->
         grant = await request.app.state.hub.api_keys.verify(presented)
     except ApiKeyRejected as rejected:
         log.info("Open311: API key refused: %s", rejected.problem.value)
-        raise Open311Error(403, rejected.message_es) from None
+        raise Open311Error(403, Text(rejected.message_es, rejected.message_en)) from None
     except ApiKeyStoreUnavailable as exc:
         log.warning("Open311: API key not verified: %s", exc)
-        raise Open311Error(503, STORE_DOWN[0]) from None
+        raise Open311Error(503, Text(*STORE_DOWN)) from None
     return with_grant(base, grant)
 
 
@@ -124,11 +100,17 @@ async def _submitter(request: Request, form: FormData) -> Principal:
         field.strip() if isinstance(field, str) and field.strip() else None
     )
     if presented is None:
-        raise Open311Error(403, NO_KEY)
+        raise Open311Error(403, words.NO_KEY)
     return await _with_key(request, ANONYMOUS, presented)
 
 
 # -- running the schema -------------------------------------------------------------------
+
+
+def _language(request: Request) -> Language:
+    """The answer's language, as `endpoint` chose it (Spanish outside an endpoint)."""
+    language: Language = getattr(request.state, "open311_language", Language.ES)
+    return language
 
 
 async def _execute(
@@ -137,8 +119,10 @@ async def _execute(
     hub = request.app.state.hub
     context = hub.context(request)
     context.principal = principal
+    # Every operation is given the answer's language; those that word texts use it.
+    values = {**variables, "language": _language(request).name}
     result: ExecutionResult = await hub.schema.execute(
-        query, variable_values=dict(variables), context_value=context
+        query, variable_values=values, context_value=context
     )
     return result
 
@@ -153,14 +137,16 @@ def _failure(result: ExecutionResult) -> Open311Error:
     for error in errors:
         code = _code(error)
         if code == "BAD_USER_INPUT":
-            return Open311Error(400, error.message)
+            return Open311Error(400, Text(error.message, f"Bad parameter: {error.message}"))
     if errors:
         codes = [_code(e) for e in errors]
         log.warning("Open311: the schema answered with errors: %s", codes)
-        messages = list(dict.fromkeys(e.message for e in errors))
         unavailable = any(c.startswith("UPSTREAM_") or c.endswith("UNAVAILABLE") for c in codes)
+        # The schema words these in Spanish only: English readers get the general words.
+        general = words.UNAVAILABLE if unavailable else words.INTERNAL
+        messages = [Text(m, general.en) for m in dict.fromkeys(e.message for e in errors)]
         return Open311Error(503 if unavailable else 500, *messages)
-    return Open311Error(503, UNAVAILABLE)
+    return Open311Error(503, words.UNAVAILABLE)
 
 
 async def _jurisdiction(
@@ -171,7 +157,7 @@ async def _jurisdiction(
     wanted = (request.query_params.get("jurisdiction_id") or "").strip()
     if not wanted:
         if required:
-            raise Open311Error(400, NO_JURISDICTION)
+            raise Open311Error(400, words.NO_JURISDICTION)
         return None
     return await _municipality(request, principal, wanted)
 
@@ -182,7 +168,7 @@ async def _municipality(request: Request, principal: Principal, wanted: str) -> 
         raise _failure(result)
     found: dict[str, Any] | None = result.data.get("municipality")
     if found is None:
-        raise Open311Error(404, UNKNOWN_JURISDICTION)
+        raise Open311Error(404, words.UNKNOWN_JURISDICTION)
     return found
 
 
@@ -195,13 +181,21 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """`handler` with the format taken from the path and errors in the spec's format."""
 
     async def run(request: Request) -> Response:
+        language = words.language_of(request.headers.get("accept-language"))
+        request.state.open311_language = language
         fmt = Format.of(str(request.path_params.get("format", "")))
         if fmt is None:
-            return error_response(Open311Error(404, UNKNOWN_FORMAT), Format.JSON)
-        try:
-            return await handler(request, fmt)
-        except Open311Error as error:
-            return error_response(error, fmt)
+            response = error_response(
+                Open311Error(404, words.UNKNOWN_FORMAT), Format.JSON, language
+            )
+        else:
+            try:
+                response = await handler(request, fmt)
+            except Open311Error as error:
+                response = error_response(error, fmt, language)
+        response.headers["Content-Language"] = words.content_language(language)
+        response.headers.append("Vary", "Accept-Language")
+        return response
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
@@ -222,8 +216,8 @@ async def discovery(request: Request, fmt: Format) -> Response:
     base = (hub.settings.public_base_url or str(request.base_url)).rstrip("/")
     body = {
         "changeset": CHANGESET,
-        "contact": CONTACT,
-        "key_service": KEY_SERVICE,
+        "contact": words.CONTACT.in_(_language(request)),
+        "key_service": words.KEY_SERVICE.in_(_language(request)),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -251,7 +245,7 @@ async def _services_of(request: Request, principal: Principal, municipality_id: 
         if result.data is None or (municipality is not None and municipality["services"] is None):
             raise _failure(result)
         if municipality is None:
-            raise Open311Error(404, UNKNOWN_JURISDICTION)
+            raise Open311Error(404, words.UNKNOWN_JURISDICTION)
         page = municipality["services"]
         found.extend(page)
         if len(page) < operations.SERVICES_PAGE or offset > 50 * operations.SERVICES_PAGE:
@@ -296,11 +290,8 @@ async def service_definition(request: Request, fmt: Format) -> Response:
     return render(body, "service_definition", fmt, headers=_PUBLIC_CACHE)
 
 
-def _unknown_service(code: str) -> str:
-    return (
-        f"El servicio '{code[:80]}' no existe en este gobierno local o no admite solicitudes "
-        "en línea. Consulte la lista en services.json."
-    )
+def _unknown_service(code: str) -> Text:
+    return words.worded(words.UNKNOWN_SERVICE, code=code[:80])
 
 
 def _page(request: Request) -> tuple[int, int]:
@@ -309,11 +300,11 @@ def _page(request: Request) -> tuple[int, int]:
         page = int(request.query_params.get("page") or 1)
         size = int(request.query_params.get("page_size") or DEFAULT_PAGE_SIZE)
     except ValueError:
-        raise Open311Error(400, "page y page_size deben ser números enteros.") from None
+        raise Open311Error(400, words.PAGE_NOT_INTEGER) from None
     if page < 1:
-        raise Open311Error(400, "page debe ser 1 o mayor.")
+        raise Open311Error(400, words.PAGE_TOO_LOW)
     if not 1 <= size <= MAX_OPEN311_PAGE:
-        raise Open311Error(400, f"page_size debe estar entre 1 y {MAX_OPEN311_PAGE}.")
+        raise Open311Error(400, words.worded(words.PAGE_SIZE_RANGE, maximum=MAX_OPEN311_PAGE))
     return size, (page - 1) * size
 
 
@@ -323,10 +314,7 @@ def _moment(request: Request, name: str) -> dt.datetime | None:
         return None
     moment = parse_datetime(value)
     if moment is None:
-        raise Open311Error(
-            400,
-            f"{name} debe ser una fecha y hora W3C, por ejemplo 2026-03-01T08:00:00-04:00.",
-        )
+        raise Open311Error(400, words.worded(words.NOT_A_MOMENT, name=name))
     return moment
 
 
@@ -356,7 +344,7 @@ async def requests_list(request: Request, fmt: Format) -> Response:
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
         if len(ids) > MAX_IDS:
-            raise Open311Error(400, f"Indique como máximo {MAX_IDS} service_request_id a la vez.")
+            raise Open311Error(400, words.worded(words.TOO_MANY_IDS, maximum=MAX_IDS))
         items: list[dict[str, Any]] = []
         for number in dict.fromkeys(ids):
             found = await _one_request(request, principal, number, personal=False)
@@ -368,13 +356,13 @@ async def requests_list(request: Request, fmt: Format) -> Response:
     if params.get("status"):
         statuses = statuses_for(params["status"])
         if statuses is None:
-            raise Open311Error(400, "status debe ser open, closed o ambos separados por coma.")
+            raise Open311Error(400, words.BAD_STATUS)
     codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
     start, end = _moment(request, "start_date"), _moment(request, "end_date")
     if start is None and end is None:
         start = dt.datetime.now(dt.UTC) - dt.timedelta(days=DEFAULT_DAYS)
     if start is not None and end is not None and end < start:
-        raise Open311Error(400, "end_date no puede ser anterior a start_date.")
+        raise Open311Error(400, words.END_BEFORE_START)
     variables = {
         "id": municipality["id"],
         "services": codes or None,
@@ -403,7 +391,7 @@ async def request_detail(request: Request, fmt: Format) -> Response:
     if found is None or (
         municipality is not None and found["municipality"]["id"] != municipality["id"]
     ):
-        raise Open311Error(404, f"No hay ninguna solicitud con el número {number[:40]}.")
+        raise Open311Error(404, words.worded(words.NO_SUCH_REQUEST, number=number[:40]))
     shown = {k: found.get(k) for k in ("description", "address", "latitude", "longitude")}
     headers = {"Cache-Control": "private, no-store"} if personal else _NO_STORE
     return render([request_item(found, shown)], "service_requests", fmt, headers=headers)
@@ -419,7 +407,7 @@ async def token(request: Request, fmt: Format) -> Response:
     if found is None or (
         municipality is not None and found["municipality"]["id"] != municipality["id"]
     ):
-        raise Open311Error(404, "No hay ninguna solicitud con ese token.")
+        raise Open311Error(404, words.NO_SUCH_TOKEN)
     body = [{"service_request_id": found["trackingNumber"], "token": value}]
     return render(body, "service_requests", fmt, headers=_NO_STORE)
 
@@ -432,7 +420,7 @@ def _text(form: FormData, name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Open311Error(400, f"{name} debe ser texto, no un archivo.")
+        raise Open311Error(400, words.worded(words.NOT_TEXT, name=name))
     return value.strip() or None
 
 
@@ -443,7 +431,7 @@ def _number(form: FormData, name: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise Open311Error(400, f"{name} debe ser un número, por ejemplo 18.4861.") from None
+        raise Open311Error(400, words.worded(words.NOT_A_NUMBER, name=name)) from None
 
 
 def _answers(form: FormData) -> list[dict[str, str]]:
@@ -453,7 +441,7 @@ def _answers(form: FormData) -> list[dict[str, str]]:
         if match is None:
             continue
         if not isinstance(value, str):
-            raise Open311Error(400, f"{name} debe ser texto, no un archivo.")
+            raise Open311Error(400, words.worded(words.NOT_TEXT, name=name))
         if value.strip():
             answers.append({"code": match[1], "value": value.strip()})
     return answers
@@ -465,18 +453,21 @@ def _problems(errors: Sequence[Mapping[str, Any]]) -> Open311Error:
     descriptions = []
     for error in errors:
         parameter = parameter_of(error.get("field"))
-        message = str(error["message"])
-        descriptions.append(f"{parameter}: {message}" if parameter else message)
+        message = Text(str(error["message"]), str(error.get("en") or error["message"]))
+        if parameter:
+            message = Text(f"{parameter}: {message.es}", f"{parameter}: {message.en}")
+        descriptions.append(message)
     return Open311Error(status, *descriptions)
 
 
-def _notice(submitted: Mapping[str, Any]) -> str:
-    notice = f"Solicitud recibida con el número de seguimiento {submitted['trackingNumber']}."
+def _notice(submitted: Mapping[str, Any], language: Language) -> str:
+    notice = words.worded(words.RECEIVED, number=submitted["trackingNumber"]).in_(language)
     if submitted.get("expectedBy"):
         day = dt.date.fromisoformat(str(submitted["expectedBy"]))
-        notice += f" Fecha prevista de respuesta: {day.strftime('%d/%m/%Y')}."
+        shown = day.strftime("%d/%m/%Y") if language is Language.ES else day.isoformat()
+        notice += words.worded(words.EXPECTED_BY, day=shown).in_(language)
     if not submitted["deliveredToMunicipality"]:
-        notice += " Está en camino al sistema del gobierno local."
+        notice += words.ON_ITS_WAY.in_(language)
     return notice
 
 
@@ -485,20 +476,16 @@ async def create_request(request: Request, fmt: Format) -> Response:
     try:
         form = await request.form(max_files=0, max_fields=200)
     except HTTPException:
-        raise Open311Error(
-            400,
-            "Envíe los campos como formulario (application/x-www-form-urlencoded o "
-            "multipart/form-data), sin archivos adjuntos.",
-        ) from None
+        raise Open311Error(400, words.NOT_A_FORM) from None
     try:
         principal = await _submitter(request, form)
         wanted = (_text(form, "jurisdiction_id") or "").strip()
         if not wanted:
-            raise Open311Error(400, NO_JURISDICTION)
+            raise Open311Error(400, words.NO_JURISDICTION)
         municipality = await _municipality(request, principal, wanted)
         code = _text(form, "service_code")
         if code is None:
-            raise Open311Error(400, "Falta el parámetro service_code: indique el servicio.")
+            raise Open311Error(400, words.NO_SERVICE_CODE)
         idempotency = (
             request.headers.get("idempotency-key")
             or _text(form, "idempotency_key")
@@ -529,7 +516,7 @@ async def create_request(request: Request, fmt: Format) -> Response:
         raise _problems(payload["errors"])
     submitted = payload["request"]
     if submitted is None:
-        raise Open311Error(503, UNAVAILABLE)
+        raise Open311Error(503, words.UNAVAILABLE)
     number = submitted["trackingNumber"]
     item: dict[str, Any] = {}
     if not submitted["deliveredToMunicipality"]:
@@ -537,6 +524,6 @@ async def create_request(request: Request, fmt: Format) -> Response:
         # number, which already works everywhere; tokens/{token} gives it back).
         item["token"] = number
     item["service_request_id"] = number
-    item["service_notice"] = _notice(submitted)
+    item["service_notice"] = _notice(submitted, _language(request))
     item["account_id"] = None
     return render([item], "service_requests", fmt, headers=_NO_STORE)

@@ -7,7 +7,7 @@ element its parent's name calls for (`services` → `service`, `service_requests
 `request`…), None an empty element, booleans `true`/`false`.
 
 Errors are a list of `{code, description}` (`<errors><error>…`), `code` being the HTTP
-status, the description in plain Spanish.
+status, the description in plain Spanish, or English when the client prefers it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
+
+from schema.language import Language, Text
 
 __all__ = [
     "ITEM_NAMES",
@@ -57,17 +59,24 @@ class Format(enum.StrEnum):
             return None
 
 
+#: When an error names no problem of its own.
+_REQUEST_ERROR = Text("Error en la solicitud.", "Error in the request.")
+
+
 class Open311Error(Exception):
-    """An answer in the spec's error format: HTTP `status`, one entry per problem."""
+    """An answer in the spec's error format: HTTP `status`, one entry per problem, each
+    in Spanish and English (`Text`), or as the schema worded it (a plain string)."""
 
-    def __init__(self, status: int, *descriptions: str) -> None:
-        super().__init__(descriptions[0] if descriptions else str(status))
+    def __init__(self, status: int, *descriptions: Text | str) -> None:
+        super().__init__(str(status))
         self.status = status
-        self.descriptions = descriptions or ("Error en la solicitud.",)
+        self.descriptions: tuple[Text | str, ...] = descriptions or (_REQUEST_ERROR,)
 
-    @property
-    def body(self) -> list[dict[str, Any]]:
-        return [{"code": self.status, "description": d} for d in self.descriptions]
+    def body(self, language: Language = Language.ES) -> list[dict[str, Any]]:
+        return [
+            {"code": self.status, "description": d if isinstance(d, str) else d.in_(language)}
+            for d in self.descriptions
+        ]
 
 
 def _text(value: Any) -> str:
@@ -117,7 +126,11 @@ def render(
     )
 
 
-def error_response(error: Open311Error, fmt: Format) -> Response:
+def error_response(error: Open311Error, fmt: Format, language: Language = Language.ES) -> Response:
     return render(
-        error.body, "errors", fmt, status=error.status, headers={"Cache-Control": "no-store"}
+        error.body(language),
+        "errors",
+        fmt,
+        status=error.status,
+        headers={"Cache-Control": "no-store"},
     )

@@ -133,7 +133,7 @@ def attribute(field: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def status_notes(request: Mapping[str, Any]) -> str:
-    """The detailed state in Spanish, with the latest public note if it has one."""
+    """The detailed state in the answer's language, with the latest public note if any."""
     label = str(request["statusLabel"])
     history: Sequence[Mapping[str, Any]] = request.get("history") or ()
     note = history[-1].get("note") if history else None

@@ -1,4 +1,8 @@
-"""The GraphQL operations Open311 runs in-process (the API's own schema, same checks)."""
+"""The GraphQL operations Open311 runs in-process (the API's own schema, same checks).
+
+Every operation is given `$language` (the answer's, from `Accept-Language`); those that
+word texts of the schema's own declare it and ask for them in it.
+"""
 
 from __future__ import annotations
 
@@ -25,21 +29,21 @@ query Open311Services($id: ID!, $first: Int!, $offset: Int!) {
 """
 
 SERVICE_DEFINITION = """
-query Open311ServiceDefinition($id: ID!) {
+query Open311ServiceDefinition($id: ID!, $language: Language!) {
   service(id: $id) {
     id
     acceptsRequests
     municipality { id }
     requestFields {
-      code label description datatype required order
-      choices { key name }
+      code label(language: $language) description(language: $language) datatype required order
+      choices { key name(language: $language) }
     }
   }
 }
 """
 
 _PUBLIC_REQUEST = """
-  trackingNumber serviceId serviceName status statusLabel
+  trackingNumber serviceId serviceName status statusLabel(language: $language)
   submittedAt updatedAt expectedBy deliveredToMunicipality
   municipality { id name }
   history { status note }
@@ -48,7 +52,7 @@ _PUBLIC_REQUEST = """
 #: One request by its tracking number; `$personal` asks the personal fields too (they come
 #: back null with FORBIDDEN, or PURPOSE_REQUIRED for staff, for whoever may not read them).
 REQUEST = f"""
-query Open311Request($number: String!, $personal: Boolean!) {{
+query Open311Request($number: String!, $personal: Boolean!, $language: Language!) {{
   serviceRequest(trackingNumber: $number) {{
     {_PUBLIC_REQUEST}
     description @include(if: $personal)
@@ -62,7 +66,7 @@ query Open311Request($number: String!, $personal: Boolean!) {{
 REQUESTS = f"""
 query Open311Requests(
   $id: ID!, $services: [String!], $status: [RequestStatus!],
-  $from: DateTime, $to: DateTime, $first: Int!, $offset: Int!
+  $from: DateTime, $to: DateTime, $first: Int!, $offset: Int!, $language: Language!
 ) {{
   publicServiceRequests(
     municipalityId: $id, serviceIds: $services, status: $status,
@@ -78,9 +82,9 @@ mutation Open311Submit($input: SubmitServiceRequestInput!) {
   submitServiceRequest(input: $input) {
     created
     request {
-      trackingNumber status statusLabel expectedBy deliveredToMunicipality
+      trackingNumber status expectedBy deliveredToMunicipality
     }
-    errors { field code message }
+    errors { field code message en: message(language: EN) }
   }
 }
 """

@@ -484,3 +484,63 @@ def test_a_request_waiting_in_the_outbox_gets_a_token(
     assert found["status"] == "open" and found["agency_responsible"] == "La Vega"
     listed = client.get(f"{OPEN311}/requests.json", params={"jurisdiction_id": DOWN})
     assert number in {r["service_request_id"] for r in json_of(listed, "requests.json")}
+
+
+# -- in English -------------------------------------------------------------------------
+
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9,es;q=0.5"}
+
+
+def test_an_english_client_gets_the_hubs_own_words_in_english(
+    client: httpx.Client, hub: Open311Hub
+) -> None:
+    params = {"jurisdiction_id": SDE}
+    response = client.get(f"{OPEN311}/services/{WASTE}.json", params=params, headers=ENGLISH)
+    body = json_of(response, "service-definition.json")
+    assert response.headers["content-language"] == "en"
+    assert "accept-language" in response.headers["vary"].lower()
+    (kind,) = [a for a in body["attributes"] if a["code"] == "tipo_establecimiento"]
+    assert kind["description"] == "Kind of place"
+    assert {"key": "restaurante", "name": "Restaurant or bar"} in kind["values"]
+
+    discovery = json_of(
+        client.get(f"{OPEN311}/discovery.json", headers=ENGLISH), "local/discovery.json"
+    )
+    assert discovery["key_service"].startswith("Filing requests")
+
+    item = json_of(
+        post(client, waste_request(), key=hub.submit_key, headers=ENGLISH),
+        "local/post-response.json",
+    )[0]
+    assert item["service_notice"].startswith("Request received with tracking number")
+    number = item["service_request_id"]
+    (found,) = json_of(
+        client.get(f"{OPEN311}/requests/{number}.json", headers=ENGLISH), "requests.json"
+    )
+    assert found["status_notes"] == "Received"
+
+
+def test_errors_come_in_the_clients_language(client: httpx.Client, hub: Open311Hub) -> None:
+    (spanish,) = errors_json(client.get(f"{OPEN311}/services.json"), 400)
+    (english,) = errors_json(client.get(f"{OPEN311}/services.json", headers=ENGLISH), 400)
+    assert spanish.startswith("Falta el parámetro jurisdiction_id")
+    assert english.startswith("The jurisdiction_id parameter is missing")
+    (xml_english,) = errors_xml(
+        client.get(
+            f"{OPEN311}/services.xml", params={"jurisdiction_id": "atlantida"}, headers=ENGLISH
+        ),
+        404,
+    )
+    assert xml_english.startswith("There is no local government")
+    # The schema's own input problems, in English, still naming the Open311 parameter.
+    missing = waste_request()
+    del missing["attribute[tipo_establecimiento]"]
+    (problem,) = errors_json(post(client, missing, key=hub.submit_key, headers=ENGLISH), 400)
+    assert problem.startswith("attribute[tipo_establecimiento]: ")
+    spanish_problem = errors_json(post(client, missing, key=hub.submit_key), 400)[0]
+    assert problem != spanish_problem
+    response = post(client, waste_request(lat="north"), key=hub.submit_key, headers=ENGLISH)
+    assert "lat must be a number" in errors_json(response, 400)[0]
+    # Without a preference, or preferring Spanish: Spanish, as before.
+    response = client.get(f"{OPEN311}/services.json", headers={"Accept-Language": "es-DO"})
+    assert response.headers["content-language"] == "es-DO"
