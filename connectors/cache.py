@@ -44,8 +44,10 @@ class SourceCache:
         self._entries.move_to_end(key)
         return entry
 
-    def set(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = CacheEntry(value, self._clock())
+    def set(self, key: Hashable, value: Any, stored_at: float | None = None) -> None:
+        """Keep `value`, read from its source now (or at `stored_at`, this cache's clock)."""
+        when = self._clock() if stored_at is None else stored_at
+        self._entries[key] = CacheEntry(value, when)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
@@ -56,8 +58,7 @@ class SourceCache:
         entry = self._entries.get(key)
         if entry is not None and entry.stored_at >= stored_at:
             return
-        self.set(key, value)
-        self._entries[key] = CacheEntry(value, stored_at)
+        self.set(key, value, stored_at)
 
     def clear(self) -> None:
         self._entries.clear()

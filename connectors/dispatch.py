@@ -181,6 +181,8 @@ class Dispatcher:
             return
         health = self.federation.health_of(connector)
         config = connector.config
+        # Public answers only go beyond this worker's cache (see `connectors.snapshots`).
+        durable = capability in KEPT_CAPABILITIES
         group = [keys[i] for i in pending]
 
         async def attempt() -> Sequence[Any]:
@@ -204,7 +206,6 @@ class Dispatcher:
             _notify(connector, binding, error.code)
             if not isinstance(error, CircuitOpen):
                 health.record_failure(error)
-            durable = capability in KEPT_CAPABILITIES
             for index in pending:
                 entry = (
                     await self.last_known.find(cache_scope, keys[index], durable=durable)
@@ -220,7 +221,6 @@ class Dispatcher:
                 )
             return
         health.record_success()
-        durable = ttl > 0 and capability in KEPT_CAPABILITIES
         for index, value in zip(pending, values, strict=True):
             if ttl > 0:
                 self.cache.set((cache_scope, keys[index]), value)

@@ -299,13 +299,15 @@ async def append_audit(context: HubContext, entry: AuditEntry) -> None:
     await context.audit_log.append(entry)
 
 
-def _entry(
+def audit_entry(
     principal: Principal,
     ownership: Ownership,
     action: KnownAction,
     fields: list[str],
     context: HubContext,
 ) -> AuditEntry:
+    """The audit log's entry for `principal` doing `action` on `fields` of `ownership`'s
+    record (with its stated purpose)."""
     return AuditEntry(
         actor=principal.subject or "anonymous",
         actor_role=actor_role(principal, ownership.municipality_id),
@@ -356,7 +358,7 @@ async def _flush(
     # GraphQL runs an object's fields together: let the siblings join before writing.
     await asyncio.sleep(0)
     batch.started = True
-    await append_audit(context, _entry(principal, ownership, action, batch.fields, context))
+    await append_audit(context, audit_entry(principal, ownership, action, batch.fields, context))
 
 
 async def record_access(
@@ -368,7 +370,9 @@ async def record_access(
     field = info.field_name
     batches = _batches_of(source)
     if batches is None:  # one entry for this field alone
-        await append_audit(context, _entry(context.principal, ownership, action, [field], context))
+        await append_audit(
+            context, audit_entry(context.principal, ownership, action, [field], context)
+        )
         return
     batch = batches.get(action)
     if batch is None or batch.started:

@@ -111,7 +111,7 @@ class SoapConnector(SoapRequestWriter, Connector):
         config = self._binding_config(binding)
         if binding.municipality_id not in municipality_ids:
             return [[] for _ in municipality_ids]
-        records = await self._read(binding, config.list_operation, {}, config.result_path)
+        records = await self._read(binding, config, config.list_operation, {}, config.result_path)
         return [
             list(records) if municipality_id == binding.municipality_id else []
             for municipality_id in municipality_ids
@@ -127,7 +127,9 @@ class SoapConnector(SoapRequestWriter, Connector):
         elif config.get_operation is not None:
             records = await self._one_by_one(binding, config, config.get_operation, ids)
         else:
-            records = await self._read(binding, config.list_operation, {}, config.result_path)
+            records = await self._read(
+                binding, config, config.list_operation, {}, config.result_path
+            )
         found = {str(record["id"]): record for record in records}
         return [found.get(i) if m == binding.municipality_id else None for m, i in keys]
 
@@ -150,7 +152,7 @@ class SoapConnector(SoapRequestWriter, Connector):
         service = await self._ready()
         argument = self._id_argument(service, name, config, config.ids_argument, "ids_argument")
         value = service.operation(name, set(config.arguments)).list_argument(argument, ids)
-        return await self._read(binding, name, {argument: value}, config.result_path)
+        return await self._read(binding, config, name, {argument: value}, config.result_path)
 
     async def _one_by_one(
         self, binding: Binding, config: SoapBindingConfig, name: str, ids: list[str]
@@ -158,7 +160,9 @@ class SoapConnector(SoapRequestWriter, Connector):
         service = await self._ready()
         argument = self._id_argument(service, name, config, config.id_argument, "id_argument")
         calls = [
-            asyncio.ensure_future(self._read(binding, name, {argument: i}, config.get_result_path))
+            asyncio.ensure_future(
+                self._read(binding, config, name, {argument: i}, config.get_result_path)
+            )
             for i in ids
         ]
         try:
@@ -170,10 +174,14 @@ class SoapConnector(SoapRequestWriter, Connector):
         return [record for records in results for record in records]
 
     async def _read(
-        self, binding: Binding, name: str, extra: Mapping[str, Any], path: str | None
+        self,
+        binding: Binding,
+        config: SoapBindingConfig,
+        name: str,
+        extra: Mapping[str, Any],
+        path: str | None,
     ) -> Sequence[Record]:
         """Call `name` and map the records at `path`; the same reply is decoded once."""
-        config = self._binding_config(binding)
         service = await self._ready()
         arguments = {**config.arguments, **extra}
         operation = service.operation(name, set(arguments))

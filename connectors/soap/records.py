@@ -8,22 +8,30 @@ from typing import Any
 from connectors.errors import UpstreamError
 
 
+def value_at(data: Any, path: str | None, where: str) -> Any:
+    """The value at a binding's dotted `result_path` inside a serialized response (None
+    where the path runs into nothing); a part the response lacks is an `UpstreamError`."""
+    if not path:
+        return data
+    for part in path.split("."):
+        if data is None:
+            return None
+        if not isinstance(data, Mapping) or part not in data:
+            found = (
+                f"keys {', '.join(map(str, data))}"
+                if isinstance(data, Mapping)
+                else type(data).__name__
+            )
+            raise UpstreamError(
+                f"{where}: result_path '{path}': no '{part}' in the response ({found})"
+            )
+        data = data[part]
+    return data
+
+
 def rows_at(data: Any, path: str | None, where: str) -> list[Mapping[str, Any]]:
     """The records inside a serialized response: a list, one record, or nothing."""
-    if path:
-        for part in path.split("."):
-            if data is None:
-                break
-            if not isinstance(data, Mapping) or part not in data:
-                found = (
-                    f"keys {', '.join(map(str, data))}"
-                    if isinstance(data, Mapping)
-                    else type(data).__name__
-                )
-                raise UpstreamError(
-                    f"{where}: result_path '{path}': no '{part}' in the response ({found})"
-                )
-            data = data[part]
+    data = value_at(data, path, where)
     if data is None:
         return []
     items = data if isinstance(data, list) else [data]

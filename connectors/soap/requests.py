@@ -63,7 +63,7 @@ from connectors.request_binding import (
     require_tracking_number,
 )
 from connectors.soap.client import LoadedService, soap_errors
-from connectors.soap.records import rows_at
+from connectors.soap.records import rows_at, value_at
 from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, UpstreamStatus
 
 __all__ = ["SoapRequestWriter", "SoapRequestsBindingConfig"]
@@ -226,7 +226,7 @@ class SoapRequestWriter(RequestWriter):
         self, binding: Binding, name: str, extra: Mapping[str, Any], path: str | None
     ) -> Mapping[str, Any] | None:
         data = await self._call(binding, name, extra)
-        data = _at_path(binding, name, data, path)
+        data = value_at(data, path, f"{binding_name(binding)}: {name}")
         if data is None:
             return None
         if isinstance(data, list):
@@ -292,23 +292,3 @@ def _nest(values: Mapping[str, Any]) -> dict[str, Any]:
             target = target.setdefault(parent, {})
         target[leaf] = value
     return nested
-
-
-def _at_path(binding: Binding, name: str, data: Any, path: str | None) -> Any:
-    if not path:
-        return data
-    for part in path.split("."):
-        if data is None:
-            return None
-        if not isinstance(data, Mapping) or part not in data:
-            found = (
-                f"keys {', '.join(map(str, data))}"
-                if isinstance(data, Mapping)
-                else type(data).__name__
-            )
-            raise UpstreamError(
-                f"{binding_name(binding)}: {name}: result_path '{path}': no '{part}' in the reply "
-                f"({found})"
-            )
-        data = data[part]
-    return data

@@ -214,10 +214,11 @@ async def discovery(request: Request, fmt: Format) -> Response:
     """Where the endpoint is, which formats it speaks, how to get a key."""
     hub = request.app.state.hub
     base = (hub.settings.public_base_url or str(request.base_url)).rstrip("/")
+    language = _language(request)
     body = {
         "changeset": CHANGESET,
-        "contact": words.CONTACT.in_(_language(request)),
-        "key_service": words.KEY_SERVICE.in_(_language(request)),
+        "contact": words.CONTACT.in_(language),
+        "key_service": words.KEY_SERVICE.in_(language),
         "endpoints": [
             {
                 "specification": SPECIFICATION,

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from gateway.open311 import words
 from schema.language import Language, Text
 
 __all__ = [
@@ -59,10 +60,6 @@ class Format(enum.StrEnum):
             return None
 
 
-#: When an error names no problem of its own.
-_REQUEST_ERROR = Text("Error en la solicitud.", "Error in the request.")
-
-
 class Open311Error(Exception):
     """An answer in the spec's error format: HTTP `status`, one entry per problem, each
     in Spanish and English (`Text`), or as the schema worded it (a plain string)."""
@@ -70,7 +67,7 @@ class Open311Error(Exception):
     def __init__(self, status: int, *descriptions: Text | str) -> None:
         super().__init__(str(status))
         self.status = status
-        self.descriptions: tuple[Text | str, ...] = descriptions or (_REQUEST_ERROR,)
+        self.descriptions: tuple[Text | str, ...] = descriptions or (words.REQUEST_ERROR,)
 
     def body(self, language: Language = Language.ES) -> list[dict[str, Any]]:
         return [

@@ -116,6 +116,7 @@ ON_ITS_WAY = Text(
     " Está en camino al sistema del gobierno local.",
     " It is on its way to the local government's system.",
 )
+#: When an error names no problem of its own.
 REQUEST_ERROR = Text("Error en la solicitud.", "Error in the request.")
 
 

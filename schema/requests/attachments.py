@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from connectors.hubstore.audit import AuditEntry, KnownAction
+from connectors.hubstore.audit import KnownAction
 from connectors.hubstore.requests import NewAttachment
 from schema.context import HubContext
 from schema.errors import PublicError
@@ -34,10 +34,9 @@ from schema.personal import (
     Access,
     Ownership,
     access_of,
-    actor_role,
     append_audit,
+    audit_entry,
     check_purpose,
-    client_address,
 )
 from schema.requests.access import request_store
 from schema.requests.types import REQUEST_RECORD
@@ -224,24 +223,6 @@ class PurposeNeeded(Exception):
         self.message = message
 
 
-def _entry(
-    context: HubContext, ownership: Ownership, action: KnownAction, purpose: str | None
-) -> AuditEntry:
-    principal = context.principal
-    return AuditEntry(
-        actor=principal.subject or "anonymous",
-        actor_role=actor_role(principal, ownership.municipality_id),
-        action=action,
-        record_type=ownership.record_type,
-        record_id=ownership.record_id,
-        fields=AUDIT_FIELDS,
-        municipality_id=ownership.municipality_id,
-        client_address=client_address(context),
-        purpose=purpose,
-        data_subject=ownership.data_subject,
-    )
-
-
 async def download(
     context: HubContext, attachment_id: str, purpose: str | None = None
 ) -> Download | None:
@@ -259,17 +240,23 @@ async def download(
         record_type=REQUEST_RECORD,
         record_id=found.request_id,
     )
-    access = access_of(context.principal, ownership)
+    principal = context.principal
+    access = access_of(principal, ownership)
     if access is Access.DENIED:
-        if context.principal.is_authenticated:
-            await append_audit(context, _entry(context, ownership, KnownAction.ACCESS_DENIED, None))
+        if principal.is_authenticated:
+            denied = audit_entry(
+                principal, ownership, KnownAction.ACCESS_DENIED, AUDIT_FIELDS, context
+            )
+            await append_audit(context, denied)
         return None
     if access is Access.STAFF:
         try:
             stated = check_purpose(purpose)
         except PublicError as error:
             raise PurposeNeeded(error.message) from None
+        read = dataclasses.replace(ownership, purpose=stated)
         await append_audit(
-            context, _entry(context, ownership, KnownAction.READ_PERSONAL_DATA, stated)
+            context,
+            audit_entry(principal, read, KnownAction.READ_PERSONAL_DATA, AUDIT_FIELDS, context),
         )
     return Download(found.content_type, found.content, found.filename)
