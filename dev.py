@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Set up and run PLANASMUN with nothing but Python 3.11 (and apt for `venv` on Debian).
 
-    python3 dev.py run     create .venv, install, start the demo hub on http://127.0.0.1:8000
-    python3 dev.py test    create .venv, install with test extras, run ruff, mypy and pytest
+    python3 dev.py run     create .venv, install the run lock, start the demo hub on :8000
+    python3 dev.py test    create .venv, install the test lock, run ruff, mypy and pytest
+    python3 dev.py lock    regenerate both locks from pyproject.toml (needs the registry)
+
+Every install comes from a lock with hashes (`requirements/run.txt`: the product and the
+demo's simulated systems; `requirements/test.txt`: that plus the test tools), so a release
+upstream changes nothing until the locks are regenerated on purpose. The project itself is
+installed without build isolation, with the build backend the lock pins.
 
 Only the standard library is used here, because it runs before anything is installed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -18,6 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
+LOCKS = ROOT / "requirements"
+#: The locking tool, itself pinned; `dev.py lock` installs it into a venv of its own.
+UV = "uv==0.13.10"
+TOOLS = ROOT / ".tools"
 
 
 def _run(*argv: str | Path, check: bool = True) -> int:
@@ -40,19 +51,27 @@ def _ensure_venv() -> None:
         _run(sys.executable, "-m", "venv", VENV)
 
 
-def _install(extras: str) -> None:
+def _install(lock_name: str) -> None:
+    """Install `requirements/<lock_name>` and the project; nothing when both are as before."""
     _ensure_venv()
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+    lock = LOCKS / lock_name
+    digest = hashlib.sha256(lock.read_bytes() + (ROOT / "pyproject.toml").read_bytes())
+    stamp = VENV / f".installed-{lock.stem}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    pip = (BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check")
+    _run(*pip, "--require-hashes", "-r", lock)
+    _run(*pip, "--no-deps", "--no-build-isolation", "-e", ".")
+    stamp.write_text(digest.hexdigest())
 
 
 def run() -> int:
-    _install("")
+    _install("run.txt")
     os.execv(BIN / "planasmun", [str(BIN / "planasmun"), "serve"])  # noqa: S606
 
 
 def test() -> int:
-    _install("[test]")
+    _install("test.txt")
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
@@ -63,8 +82,25 @@ def test() -> int:
     return code
 
 
+def lock() -> int:
+    """Resolve pyproject.toml again (the newest releases its ranges allow) into both locks."""
+    if not (TOOLS / "bin" / "uv").exists():
+        _run(sys.executable, "-m", "venv", TOOLS)
+        _run(TOOLS / "bin" / "python", "-m", "pip", "install", "--quiet", UV)
+    uv_compile = (TOOLS / "bin" / "uv", "pip", "compile", "--quiet", "--generate-hashes")
+    common = ("--universal", "--python-version", "3.11", "--index-url", "https://pypi.org/simple")
+    project = (*uv_compile, "pyproject.toml", "requirements/build.in", *common, "--extra", "demo")
+    _run(*project, "-o", "requirements/run.txt")
+    # The tests run exactly the versions the product runs with.
+    test_lock = ("-c", "requirements/run.txt", "-o", "requirements/test.txt")
+    _run(*project, "--extra", "test", *test_lock)
+    profiling = ("benchmarks/profiling.in", "-o", "benchmarks/profiling.txt")
+    _run(*uv_compile, *common, *profiling)
+    return 0
+
+
 if __name__ == "__main__":
-    commands = {"run": run, "test": test}
+    commands = {"run": run, "test": test, "lock": lock}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

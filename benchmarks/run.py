@@ -29,6 +29,8 @@ from typing import Any
 import httpx
 import yaml
 
+from benchmarks.profiling import recording
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "config" / "municipalities"
 
@@ -250,6 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write a py-spy flame graph of one worker per scenario into DIR "
+        "(py-spy is installed from benchmarks/profiling.txt when missing)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -291,9 +301,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             with hub(env, work, args.workers, cache) as (base, pid):
                 for scenario in group:
-                    figures = run_wrk(
-                        base, scenario, work, args.duration, args.threads, args.connections
-                    )
+                    with recording(args.profile, scenario.name, pid, args.duration):
+                        figures = run_wrk(
+                            base, scenario, work, args.duration, args.threads, args.connections
+                        )
                     report(scenario.name, args.latency_ms, figures, _rss_mib(pid))
     if not args.only or "all-ten" in args.only.split(","):
         all_ten = next(s for s in SCENARIOS if s.name == "all-ten")
@@ -301,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
             upstreams(args.slow_latency_ms, work) as env,
             hub(env, work, args.workers, False) as (base, pid),
         ):
-            figures = run_wrk(base, all_ten, work, args.duration, args.threads, args.connections)
+            with recording(args.profile, "all-ten", pid, args.duration):
+                figures = run_wrk(
+                    base, all_ten, work, args.duration, args.threads, args.connections
+                )
             report("all-ten", args.slow_latency_ms, figures, _rss_mib(pid))
             # One client at a time: the latency of one answer, without queueing. Ten
             # municipalities fetched one after another would take ten times the latency.

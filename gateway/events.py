@@ -16,6 +16,9 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from redis.exceptions import RedisError
+
+from gateway.redis_clients import fail_fast_client, listening_client
 from schema.events import RequestEvents
 
 __all__ = ["LocalEvents", "RedisEvents", "events_for"]
@@ -73,26 +76,11 @@ class RedisEvents:
 
     def _clients(self) -> tuple[Any, Any]:
         if self._publisher is None:
-            import redis.asyncio as aioredis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-
-            # Publishing must never hold up a request: short timeouts, no retries.
-            self._publisher = aioredis.Redis.from_url(
-                self.url,
-                socket_timeout=self.timeout,
-                socket_connect_timeout=self.timeout,
-                retry=Retry(NoBackoff(), 0),
-            )
-            # Listening waits as long as the subscription lasts: no read timeout.
-            self._listener = aioredis.Redis.from_url(
-                self.url, socket_connect_timeout=self.timeout, health_check_interval=30
-            )
+            self._publisher = fail_fast_client(self.url, self.timeout)
+            self._listener = listening_client(self.url, self.timeout)
         return self._publisher, self._listener
 
     async def publish(self, tracking_number: str) -> None:
-        from redis.exceptions import RedisError
-
         publisher, _ = self._clients()
         try:
             await publisher.publish(self.prefix + tracking_number, b"1")

@@ -21,6 +21,10 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
+
+from gateway.redis_clients import fail_fast_client
+
 #: Atomic GCRA step in Redis, on the server's clock (so that hosts' clocks never matter).
 #: KEYS[1]: the counter; ARGV: emission interval (µs), burst. Returns {allowed, wait µs,
 #: remaining}. Keys expire once their bucket is full again, so idle clients cost nothing.
@@ -178,16 +182,7 @@ class RedisBackend:
 
     def _connect(self) -> Any:
         if self._client is None:
-            import redis.asyncio as aioredis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-
-            self._client = aioredis.Redis.from_url(
-                self.url,
-                socket_timeout=self.timeout,
-                socket_connect_timeout=self.timeout,
-                retry=Retry(NoBackoff(), 0),
-            )
+            self._client = fail_fast_client(self.url, self.timeout)
             self._script = self._client.register_script(_GCRA_LUA)
         return self._client
 
@@ -204,8 +199,6 @@ class RedisBackend:
         return self._salt
 
     async def hit(self, kind: str, identity: str, rate: Rate) -> Decision:
-        from redis.exceptions import RedisError
-
         try:
             client = self._connect()
             name = counter_name(await self._shared_salt(client), kind, identity)
