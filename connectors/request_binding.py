@@ -32,9 +32,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from connectors.base import Binding, BindingConfig
 from connectors.errors import ConnectorConfigError, MappingError, UpstreamError
-from connectors.hubstore.requests import RequestStatus
 from connectors.types import Capability
 from connectors.writes import OutgoingRequest, UpstreamStatus
+from store.requests import RequestStatus
 
 __all__ = [
     "OUTGOING_FIELDS",

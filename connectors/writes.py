@@ -67,7 +67,7 @@ class UpstreamStatus:
     """A request's state in the upstream, mapped onto the hub's status names."""
 
     tracking_number: str
-    #: One of `connectors.hubstore.requests.RequestStatus`'s values.
+    #: One of `store.requests.RequestStatus`'s values.
     status: str
     #: A public note the municipality wrote with the change (no personal data).
     note: str | None = None

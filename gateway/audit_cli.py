@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.audit import AuditLog, AuditLogError, AuditRecord, VerifyResult
-from connectors.hubstore.store import create_engine
+from store.audit import AuditLog, AuditLogError, AuditRecord, VerifyResult
+from store.store import create_engine
 
 #: Exit codes: the chain holds, the chain is broken, the check could not run.
 OK, BROKEN, FAILED = 0, 1, 2

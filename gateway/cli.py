@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from connectors import InvalidConfiguration, load_directory
-from connectors.hubstore.migrate import upgrade
 from gateway.audit_cli import add_audit_commands
 from gateway.http_protocol import HTTP_PROTOCOL
 from gateway.settings import Settings, export_demo_defaults
+from store.migrate import upgrade
 
 
 def _check_config(args: argparse.Namespace) -> int:

@@ -19,13 +19,6 @@ from connectors import (
     Municipality,
     load_directory,
 )
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.citizens import CitizenStore
-from connectors.hubstore.migrate import upgrade_async
-from connectors.hubstore.outbox import Outbox
-from connectors.hubstore.requests import RequestStore
-from connectors.hubstore.snapshots import HubSnapshots
-from connectors.hubstore.store import create_engine
 from connectors.native.seed import seed_catalogues
 from gateway.events import events_for
 from gateway.limits import schema_extensions
@@ -34,6 +27,13 @@ from gateway.settings import CONFIG_DIR, Settings, export_demo_defaults
 from schema import HubContext, build_schema
 from schema.developers.keys import ApiKeys
 from schema.requests.forms import load_request_forms
+from store.audit import AuditLog
+from store.citizens import CitizenStore
+from store.migrate import upgrade_async
+from store.outbox import Outbox
+from store.requests import RequestStore
+from store.snapshots import HubSnapshots
+from store.store import create_engine
 
 log = logging.getLogger("planasmun.hub")
 

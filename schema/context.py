@@ -16,13 +16,13 @@ from schema.loaders import Loaders
 from schema.principal import ANONYMOUS, Principal, principal_from_connection
 
 if TYPE_CHECKING:
-    from connectors.hubstore.audit import AuditLog
-    from connectors.hubstore.citizens import CitizenStore
-    from connectors.hubstore.outbox import Outbox
-    from connectors.hubstore.requests import RequestStore
     from schema.developers.keys import ApiKeys
     from schema.events import RequestEvents
     from schema.requests.forms import RequestForms
+    from store.audit import AuditLog
+    from store.citizens import CitizenStore
+    from store.outbox import Outbox
+    from store.requests import RequestStore
 
 
 @dataclasses.dataclass(slots=True)

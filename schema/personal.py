@@ -52,9 +52,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.base import StrawberryOptional, get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from connectors.hubstore.audit import AuditEntry, InvalidAuditEntry, KnownAction
 from schema.errors import PublicError
 from schema.principal import Principal, PrincipalKind, StaffRole
+from store.audit import AuditEntry, InvalidAuditEntry, KnownAction
 
 if TYPE_CHECKING:
     from schema.context import HubContext

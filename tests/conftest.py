@@ -8,10 +8,10 @@ import pytest
 import strawberry
 
 from connectors import Federation
-from connectors.hubstore.migrate import upgrade_async
 from gateway.limits import schema_extensions
 from gateway.settings import Settings
 from schema import HubContext, build_schema
+from store.migrate import upgrade_async
 from tests.fixtures import Execute, demo_federation
 from tests.privacy.logscan import PersonalDataLogScan, capture_logs
 from tests.support import CHROMIUM, CHROMIUM_ARGS, fresh_postgres_database, require, running_hub

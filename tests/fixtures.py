@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from connectors import ConnectorEnvironment, Federation, load_directory
-from connectors.hubstore.migrate import upgrade_async
 from connectors.native.seed import seed_catalogues
+from store.migrate import upgrade_async
 from tests.support import PROJECT_ROOT
 
 #: The pilot governments with every capability on the hub store: fast, no outside systems.

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: package → top-level packages (or dotted prefixes) it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
+    # The hub's own data is the ground floor: it knows nothing of what reads it.
+    "store": ("connectors", "schema", "web", "gateway", "accessibility"),
     "connectors": ("schema", "web", "gateway", "accessibility"),
     "accessibility": ("schema", "web", "gateway", "connectors"),
     "schema": (

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport, SourceConfig
 from connectors.errors import ConnectorConfigError, TransientError, UpstreamError, map_exceptions
-from connectors.hubstore import store
 from connectors.types import Capability, Record, RecordKey
+from store import store
 
 _TABLES: dict[Capability, sa.Table] = {Capability.SERVICES: store.services}
 

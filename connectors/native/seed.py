@@ -16,8 +16,8 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.capabilities import CHANNELS, SERVICE_CATEGORIES
-from connectors.hubstore import store
 from connectors.tenants import ConfigProblem, InvalidConfiguration, problems_from_validation
+from store import store
 
 
 def _one_of(allowed: frozenset[str]) -> AfterValidator:

@@ -19,9 +19,9 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from accessibility import Language
-from connectors.hubstore.outbox import OutboxItem
-from connectors.hubstore.requests import RequestStatus, ServiceRequest
 from gateway.delivery.settings import SmtpSettings
+from store.outbox import OutboxItem
+from store.requests import RequestStatus, ServiceRequest
 from web.i18n import EMAILS_DOMAIN, translations
 
 __all__ = [

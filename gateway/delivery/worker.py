@@ -38,9 +38,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from connectors.errors import ConnectorConfigError, ConnectorError, MappingError, UpstreamTimeout
 from connectors.federation import Federation, RequestDestination
-from connectors.hubstore.citizens import CitizenStore
-from connectors.hubstore.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
-from connectors.hubstore.requests import (
+from connectors.resilience import CircuitOpen
+from connectors.writes import DeliveryReceipt, OutgoingRequest
+from gateway import metrics
+from gateway.delivery.emails import Mailer, PermanentMailError, TransientMailError, compose
+from gateway.delivery.settings import DeliverySettings, SmtpSettings
+from gateway.settings import public_base_url
+from store.citizens import CitizenStore
+from store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
+from store.requests import (
     DeliveryState,
     InvalidTransition,
     RequestNotFound,
@@ -48,12 +54,6 @@ from connectors.hubstore.requests import (
     RequestStore,
     ServiceRequest,
 )
-from connectors.resilience import CircuitOpen
-from connectors.writes import DeliveryReceipt, OutgoingRequest
-from gateway import metrics
-from gateway.delivery.emails import Mailer, PermanentMailError, TransientMailError, compose
-from gateway.delivery.settings import DeliverySettings, SmtpSettings
-from gateway.settings import public_base_url
 
 if TYPE_CHECKING:
     from gateway.hub import Hub

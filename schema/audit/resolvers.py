@@ -8,12 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission
 
-from connectors.hubstore.audit import AuditEntry, KnownAction
 from schema.audit.types import MunicipalityAuditEntry, MunicipalityAuditLog
 from schema.context import HubContext, Info
 from schema.errors import PublicError
 from schema.personal import actor_role, append_audit, client_address, forbidden
 from schema.principal import Principal, StaffRole
+from store.audit import AuditEntry, KnownAction
 
 #: Entries per page unless asked, and at most.
 AUDIT_LOG_PAGE = 50

@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from connectors.hubstore.audit import AuditRecord
+from store.audit import AuditRecord
 
 #: Roles whose identifier a supervisor sees: people acting for a government.
 _ACCOUNTABLE_ROLES = ("staff", "national_admin")

@@ -19,9 +19,9 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from connectors.hubstore.audit import AuditRecord
-from connectors.hubstore.citizens import PERSONAL_COLUMNS, Consent, Profile
-from connectors.hubstore.requests import ServiceRequest
+from store.audit import AuditRecord
+from store.citizens import PERSONAL_COLUMNS, Consent, Profile
+from store.requests import ServiceRequest
 
 CONTENT_TYPE = "application/zip"
 JSON_NAME = "mis-datos.json"

@@ -16,19 +16,19 @@ from collections.abc import Callable, Iterable
 import strawberry
 from strawberry.types.unset import UNSET
 
-from connectors.hubstore.audit import AuditEntry, AuditRecord, KnownAction
-from connectors.hubstore.citizens import (
+from schema.citizens import export, validation
+from schema.citizens.consent import CONSENT_PURPOSE, CONSENT_TEXT_VERSION
+from schema.citizens.types import CITIZEN_RECORD, PROFILE_RECORD, CitizenProfile
+from schema.context import HubContext, Info
+from schema.personal import append_audit, client_address, data_subject_of
+from store.audit import AuditEntry, AuditRecord, KnownAction
+from store.citizens import (
     PERSONAL_COLUMNS,
     CitizenStore,
     Consent,
     Profile,
     ProfileChanges,
 )
-from schema.citizens import export, validation
-from schema.citizens.consent import CONSENT_PURPOSE, CONSENT_TEXT_VERSION
-from schema.citizens.types import CITIZEN_RECORD, PROFILE_RECORD, CitizenProfile
-from schema.context import HubContext, Info
-from schema.personal import append_audit, client_address, data_subject_of
 
 #: The audit log's role for a citizen acting on their own data.
 DATA_SUBJECT_ROLE = "data_subject"

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from connectors.hubstore.audit import AuditEntry, KnownAction
-from connectors.hubstore.citizens import Profile
 from schema.citizens.types import (
     PROFILE_RECORD,
     CitizenProfile,
@@ -35,6 +33,8 @@ from schema.personal import (
     data_subject_of,
     forbidden,
 )
+from store.audit import AuditEntry, KnownAction
+from store.citizens import Profile
 
 #: What a subject can look like: the audit log's identifier alphabet.
 _SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,199}")

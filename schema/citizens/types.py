@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from connectors.hubstore.audit import AuditRecord
-from connectors.hubstore.citizens import Consent as ConsentRecord
-from connectors.hubstore.citizens import Profile
 from schema.citizens.consent import CONSENT_PURPOSE, CONSENT_TEXT, CONSENT_TEXT_VERSION
 from schema.context import Info
 from schema.errors import PublicError
 from schema.paging import MAX_PAGE_SIZE
 from schema.personal import Ownership, PersonalKind, personal_data
+from store.audit import AuditRecord
+from store.citizens import Consent as ConsentRecord
+from store.citizens import Profile
 
 if TYPE_CHECKING:
     from schema.municipalities.types import Municipality

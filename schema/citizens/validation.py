@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 
-from connectors.hubstore.citizens import (
+from store.citizens import (
     ADDRESS_LENGTH,
     EMAIL_LENGTH,
     NAME_LENGTH,

@@ -6,13 +6,13 @@ import re
 
 import strawberry
 
-from connectors.hubstore.audit import AuditEntry
-from connectors.hubstore.outbox import OutboxState
 from schema.context import Info
 from schema.deliveries.resolvers import IsDeliveryReviewer, outbox_of, tracking_numbers
 from schema.deliveries.types import OUTBOX_RECORD, DeliveryKind, RetriedDelivery
 from schema.errors import PublicError
 from schema.personal import actor_role, append_audit, client_address
+from store.audit import AuditEntry
+from store.outbox import OutboxState
 
 #: The audit log's action for a retry (any snake_case action is accepted there).
 DELIVERY_RETRIED = "delivery_retried"

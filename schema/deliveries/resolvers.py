@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from connectors.hubstore.outbox import MAX_FAILED_PAGE, Outbox
 from schema.audit.resolvers import IsReviewerOfMunicipality
 from schema.context import HubContext, Info
 from schema.deliveries.types import OUTBOX_RECORD, FailedDelivery
 from schema.errors import PublicError, bad_argument
+from store.outbox import MAX_FAILED_PAGE, Outbox
 
 #: Items per page unless asked.
 FAILED_PAGE = 50

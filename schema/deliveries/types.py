@@ -7,9 +7,9 @@ import enum
 
 import strawberry
 
-from connectors.hubstore.outbox import OutboxItem, OutboxKind
 from schema.deliveries.explanations import explain
 from schema.language import Language
+from store.outbox import OutboxItem, OutboxKind
 
 #: What the audit log calls an outbox item (a refusal to show them, a retry of one).
 OUTBOX_RECORD = "outbox_item"

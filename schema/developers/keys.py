@@ -3,7 +3,7 @@ the `X-Api-Key` header, scoped, stored hashed.
 
 A key reads `pm_<prefix>_<secret>`: 12 hexadecimal digits that name the key (shown in
 listings; safe to log) and 32 random bytes in base64url (43 characters). The hub store
-(`connectors.hubstore.api_keys`) keeps the prefix and the SHA-256 of the whole key, never
+(`store.api_keys`) keeps the prefix and the SHA-256 of the whole key, never
 the key: it is shown once, in the answer to `issueApiKey`. With 256 random bits a plain
 hash cannot be reversed by guessing, so no server-side secret (pepper) has to be shared
 by the workers. A presented key is found by its prefix and its hash compared in constant
@@ -46,7 +46,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.api_keys import (
+from schema.principal import Principal, PrincipalKind
+from store.api_keys import (
     CONTACT_LENGTH,
     NAME_LENGTH,
     ApiKeyRecord,
@@ -54,9 +55,8 @@ from connectors.hubstore.api_keys import (
     ApiKeyStoreUnavailable,
     PrefixTaken,
 )
-from connectors.hubstore.audit import AuditEntry, AuditLog, KnownAction
-from connectors.hubstore.store import create_engine
-from schema.principal import Principal, PrincipalKind
+from store.audit import AuditEntry, AuditLog, KnownAction
+from store.store import create_engine
 
 __all__ = [
     "CONTACT_LENGTH",

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import strawberry
 
-from connectors.hubstore.audit import AuditLogError
 from schema.context import Info
 from schema.developers.keys import ApiKeys, ApiKeyStoreUnavailable
 from schema.developers.permissions import IsNationalAdmin
 from schema.developers.types import ApiKey
 from schema.errors import PublicError
+from store.audit import AuditLogError
 
 
 class KeysUnavailable(PublicError):

@@ -1,6 +1,6 @@
 """Citizens' service requests: submit, track (by number, live), work the queue (staff).
 
-The store is `connectors.hubstore.requests`; the requests reach each municipality's own
+The store is `store.requests`; the requests reach each municipality's own
 system through the outbox (gateway.delivery). Personal fields of a request are declared
 in `schema.personal.PERSONAL_FIELDS` and guarded there.
 """

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from connectors.hubstore.audit import AuditEntry, KnownAction
-from connectors.hubstore.requests import RequestStore
-from connectors.hubstore.requests import ServiceRequest as StoredRequest
 from schema.context import HubContext
 from schema.errors import NotFound, PublicError
 from schema.personal import actor_role, append_audit, client_address, forbidden
 from schema.principal import StaffRole
 from schema.requests.types import REQUEST_RECORD
+from store.audit import AuditEntry, KnownAction
+from store.requests import RequestStore
+from store.requests import ServiceRequest as StoredRequest
 
 WORKERS = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
 SUPERVISORS = frozenset({StaffRole.SUPERVISOR})

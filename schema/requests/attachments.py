@@ -25,8 +25,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from connectors.hubstore.audit import KnownAction
-from connectors.hubstore.requests import NewAttachment
 from schema.context import HubContext
 from schema.errors import PublicError
 from schema.field_errors import FieldError, problem
@@ -40,6 +38,8 @@ from schema.personal import (
 )
 from schema.requests.access import request_store
 from schema.requests.types import REQUEST_RECORD
+from store.audit import KnownAction
+from store.requests import NewAttachment
 
 __all__ = [
     "ACCEPT",

@@ -9,15 +9,6 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from connectors import Capability
-from connectors.hubstore.audit import AuditEntry, KnownAction
-from connectors.hubstore.citizens import Consent
-from connectors.hubstore.requests import (
-    NOTE_LENGTH,
-    TRANSITIONS,
-    InvalidTransition,
-    NewRequest,
-    RequestNotFound,
-)
 from connectors.writes import RequestWriter
 from schema.context import HubContext, Info
 from schema.developers.keys import ApiScope
@@ -38,6 +29,15 @@ from schema.requests.access import (
 from schema.requests.consent import REQUEST_CONSENT_PURPOSE, REQUEST_CONSENT_VERSION
 from schema.requests.forms import RequestForms
 from schema.requests.types import STATUS_LABELS, RequestStatus, ServiceRequest
+from store.audit import AuditEntry, KnownAction
+from store.citizens import Consent
+from store.requests import (
+    NOTE_LENGTH,
+    TRANSITIONS,
+    InvalidTransition,
+    NewRequest,
+    RequestNotFound,
+)
 
 #: An agent's subject, as the identity provider names staff.
 _SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,199}")

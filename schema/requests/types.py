@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from connectors.hubstore import requests as store
-from connectors.hubstore.audit import KnownAction
 from schema.context import Info
 from schema.errors import PublicError
 from schema.language import Language, Text
 from schema.personal import IsStaffOf, Ownership, ownership_of, personal_data, record_access
 from schema.principal import StaffRole
 from schema.requests.forms import FieldType, FormField
+from store import requests as store
+from store.audit import KnownAction
 
 if TYPE_CHECKING:
     from schema.municipalities.types import Municipality

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from connectors.hubstore.requests import ADDRESS_LENGTH, DESCRIPTION_LENGTH, IDEMPOTENCY_LENGTH
 from schema.field_errors import FieldError, problem
 from schema.requests.forms import FieldType, FormField
+from store.requests import ADDRESS_LENGTH, DESCRIPTION_LENGTH, IDEMPOTENCY_LENGTH
 
 ANSWER_LENGTH = 1000
 KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{8,{IDEMPOTENCY_LENGTH}}}")

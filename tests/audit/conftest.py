@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.store import create_engine
+from store.audit import AuditLog
+from store.store import create_engine
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.audit import AuditEntry, AuditLog
+from store.audit import AuditEntry, AuditLog
 
 
 def staff_read(n: int, *, municipality: str = "santiago", subject: str = "c-0001") -> AuditEntry:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.audit import AuditEntry, AuditLog
+from store.audit import AuditEntry, AuditLog
 from tests.audit.helpers import fill, staff_read, tamper
 from tests.support import PROJECT_ROOT
 

@@ -8,7 +8,7 @@ import sys
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.audit import AuditLog
+from store.audit import AuditLog
 from tests.audit.helpers import staff_read
 from tests.support import PROJECT_ROOT
 
@@ -20,8 +20,8 @@ PER_PROCESS = 30
 # together, then appends its entries concurrently and says how many it wrote.
 WORKER = """
 import asyncio, sys
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.store import create_engine
+from store.audit import AuditLog
+from store.store import create_engine
 from tests.audit.helpers import staff_read
 
 async def main(url, tag, count):

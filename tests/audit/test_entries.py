@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from connectors.hubstore.audit import AuditEntry, InvalidAuditEntry, KnownAction
+from store.audit import AuditEntry, InvalidAuditEntry, KnownAction
 
 
 def read(**changes: Any) -> AuditEntry:

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore import audit as audit_module
-from connectors.hubstore.audit import GENESIS_HASH, AuditEntry, AuditLog, KnownAction
+from store import audit as audit_module
+from store.audit import GENESIS_HASH, AuditEntry, AuditLog, KnownAction
 from tests.audit.helpers import fill, scalar, staff_read, tamper
 
 

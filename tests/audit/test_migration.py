@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import connectors.hubstore.audit  # noqa: F401  (registers audit_log, audit_head in metadata)
-from connectors.hubstore.audit import GENESIS_HASH, AuditLog
-from connectors.hubstore.migrate import alembic_config, upgrade, upgrade_async
-from connectors.hubstore.store import create_engine, metadata
+import store.audit  # noqa: F401  (registers audit_log, audit_head in metadata)
+from store.audit import GENESIS_HASH, AuditLog
+from store.migrate import alembic_config, upgrade, upgrade_async
+from store.store import create_engine, metadata
 from tests.audit.helpers import fill
 from tests.support import PROJECT_ROOT
 
@@ -77,7 +77,7 @@ async def _downgrade(url: str, revision: str) -> tuple[int, str]:
         sys.executable,
         "-c",
         "import sys; from alembic import command; "
-        "from connectors.hubstore.migrate import alembic_config; "
+        "from store.migrate import alembic_config; "
         "command.downgrade(alembic_config(sys.argv[1]), sys.argv[2])",
         url,
         revision,

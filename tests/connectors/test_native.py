@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from connectors import Binding, BindingConfig, Capability, ConnectorEnvironment, RecordKey
-from connectors.hubstore.store import metadata
 from connectors.native import NativeConnector, NativeSourceConfig
+from store.store import metadata
 from tests.connectors.conformance import ConnectorConformance
 from tests.fixtures import prepare_store
 from tests.support import PROJECT_ROOT, fresh_postgres_database

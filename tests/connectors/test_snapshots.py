@@ -21,8 +21,6 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Binding, Capability, Federation, RecordKey, TransientError
-from connectors.hubstore.snapshots import HubSnapshots, source_snapshots
-from connectors.hubstore.store import create_engine
 from connectors.last_known import MISS_SECONDS, RECALL_TIMEOUT_SECONDS
 from connectors.snapshots import (
     KEPT_CAPABILITIES,
@@ -32,6 +30,8 @@ from connectors.snapshots import (
     decode,
     encode,
 )
+from store.snapshots import HubSnapshots, source_snapshots
+from store.store import create_engine
 from tests.fixtures import MUNICIPALITIES_DIR, FakeClock, demo_federation
 
 # --------------------------------------------------------------------------- encoding

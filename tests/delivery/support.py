@@ -16,10 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.federation import Federation
-from connectors.hubstore.citizens import CitizenStore, ProfileChanges
-from connectors.hubstore.outbox import Outbox, OutboxState
-from connectors.hubstore.requests import NewRequest, RequestStore, ServiceRequest
-from connectors.hubstore.store import create_engine
 from gateway.delivery.settings import DeliverySettings, SmtpSettings
 from gateway.delivery.worker import DeliveryWorker
 from gateway.demo import legacy_sql
@@ -27,6 +23,10 @@ from gateway.demo.catalogue import services
 from gateway.demo.mail_sink import MailSink
 from gateway.demo.sigem_requests import Solicitud, read_solicitudes
 from gateway.demo.systems import DemoSystems
+from store.citizens import CitizenStore, ProfileChanges
+from store.outbox import Outbox, OutboxState
+from store.requests import NewRequest, RequestStore, ServiceRequest
+from store.store import create_engine
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR, FakeClock, demo_federation
 
 #: A demo citizen (fictitious) and the address their e-mails go to.

@@ -9,15 +9,15 @@ import re
 import pytest
 
 from accessibility import Language
-from connectors.hubstore.outbox import OutboxItem, OutboxKind, OutboxState
-from connectors.hubstore.requests import (
+from gateway.delivery.emails import MESSAGES, SEPARATOR, compose
+from gateway.delivery.settings import SmtpSettings
+from store.outbox import OutboxItem, OutboxKind, OutboxState
+from store.requests import (
     DeliveryState,
     RequestStatus,
     ServiceRequest,
     StatusChange,
 )
-from gateway.delivery.emails import MESSAGES, SEPARATOR, compose
-from gateway.delivery.settings import SmtpSettings
 from web.i18n import EMAILS_DOMAIN, read_catalogue
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from connectors.hubstore.outbox import Outbox, OutboxKind, OutboxState
-from connectors.hubstore.store import create_engine
 from gateway.demo import identity_provider
 from gateway.demo.identity_provider import DEMO_USERS, ProviderHandle
 from schema import SDL_PATH
+from store.outbox import Outbox, OutboxKind, OutboxState
+from store.store import create_engine
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 from tests.privacy.personal_values import JUAN, MARIA, personal_values_in
 from tests.privacy.support import PrivacyHub, codes, graphql

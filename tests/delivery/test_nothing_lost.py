@@ -32,14 +32,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from connectors.hubstore.outbox import Outbox
-from connectors.hubstore.requests import service_requests
-from connectors.hubstore.store import create_engine
 from gateway.demo import identity_provider
 from gateway.demo.identity_provider import DEMO_USERS, ProviderHandle
 from gateway.demo.mail_sink import MailSink
 from gateway.demo.sigem_requests import read_solicitudes
 from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from store.outbox import Outbox
+from store.requests import service_requests
+from store.store import create_engine
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR
 from tests.identity.support import CLIENT_SECRET, CLIENT_SECRET_VARIABLE
 from tests.privacy.personal_values import DEMO_CITIZENS

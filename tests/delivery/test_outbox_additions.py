@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.outbox import Outbox, OutboxKind, OutboxState, backoff, enqueue
-from connectors.hubstore.store import create_engine
-from tests.hubstore.test_outbox import Clock
+from store.outbox import Outbox, OutboxKind, OutboxState, backoff, enqueue
+from store.store import create_engine
+from tests.store.test_outbox import Clock
 
 
 @pytest.fixture

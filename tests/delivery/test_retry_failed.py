@@ -10,13 +10,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.outbox import OutboxKind, OutboxState
-from connectors.hubstore.requests import DeliveryState, service_requests
 from gateway.demo.mail_sink import MailSink
 from gateway.demo.systems import DemoSystems
 from schema import HubContext, build_schema
 from schema.principal import Principal, PrincipalKind, StaffRole
+from store.audit import AuditLog
+from store.outbox import OutboxKind, OutboxState
+from store.requests import DeliveryState, service_requests
 from tests.delivery.support import clear_upstreams, open_world
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR
 

@@ -13,9 +13,6 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from starlette.types import Message, Receive, Scope, Send
 
-from connectors.hubstore.api_keys import ApiKeyRecord, ApiKeyStore
-from connectors.hubstore.migrate import alembic_config
-from connectors.hubstore.store import create_engine, metadata
 from gateway.api_keys import ApiKeyMiddleware
 from schema.developers.keys import (
     AlreadyRevoked,
@@ -30,6 +27,9 @@ from schema.developers.keys import (
     parse_key,
 )
 from schema.principal import SCOPE_KEY, Principal, PrincipalKind, StaffRole
+from store.api_keys import ApiKeyRecord, ApiKeyStore
+from store.migrate import alembic_config
+from store.store import create_engine, metadata
 from tests.developers.support import KEY_PATTERN
 from tests.fixtures import FakeClock
 

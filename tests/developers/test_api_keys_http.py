@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.store import create_engine
+from store.audit import AuditLog
+from store.store import create_engine
 from tests.developers.conftest import Hub
 from tests.developers.support import ISSUE, KEY_PATTERN, LIST, REVOKE, graphql, headers, issue
 

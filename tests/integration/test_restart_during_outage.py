@@ -15,13 +15,13 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Federation
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.citizens import CitizenStore
-from connectors.hubstore.requests import RequestStore
-from connectors.hubstore.snapshots import HubSnapshots
-from connectors.hubstore.store import create_engine
 from gateway.demo.systems import DemoSystems
 from gateway.events import LocalEvents
+from store.audit import AuditLog
+from store.citizens import CitizenStore
+from store.requests import RequestStore
+from store.snapshots import HubSnapshots
+from store.store import create_engine
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR, demo_federation
 from tests.requests.support import MARIA, MUNICIPALITY, SERVICE, Env
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-from connectors.hubstore.audit import AuditLog, AuditRecord
-from connectors.hubstore.store import create_engine
 from gateway.demo.identity_provider import ProviderHandle
 from gateway.identity.sessions import SESSION_COOKIE
+from store.audit import AuditLog, AuditRecord
+from store.store import create_engine
 from tests.identity.support import hub_app, identity_settings, serve
 from tests.privacy.personal_values import MARIA, DemoCitizen
 

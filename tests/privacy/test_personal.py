@@ -11,9 +11,6 @@ import pytest
 import strawberry
 
 from accessibility import Language
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.migrate import upgrade_async
-from connectors.hubstore.store import create_engine
 from schema import HubContext, build_schema
 from schema import personal as personal_module
 from schema.citizens import validation
@@ -27,6 +24,9 @@ from schema.personal import (
     personal_data,
 )
 from schema.principal import ANONYMOUS, Principal, PrincipalKind, StaffRole
+from store.audit import AuditLog
+from store.migrate import upgrade_async
+from store.store import create_engine
 from web.citizen_pages import CONSENT_TERMS
 from web.i18n import translations
 

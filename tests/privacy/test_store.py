@@ -1,4 +1,4 @@
-"""`connectors.hubstore.citizens` on SQLite and PostgreSQL: profiles, consents, erasure,
+"""`store.citizens` on SQLite and PostgreSQL: profiles, consents, erasure,
 counts, and the migration that creates them."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.citizens import CitizenStore, Consent, ProfileChanges
-from connectors.hubstore.migrate import alembic_config, upgrade_async
-from connectors.hubstore.store import create_engine
+from store.citizens import CitizenStore, Consent, ProfileChanges
+from store.migrate import alembic_config, upgrade_async
+from store.store import create_engine
 from tests.privacy.personal_values import JUAN, MARIA
 from tests.support import fresh_postgres_database
 

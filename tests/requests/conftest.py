@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import strawberry
 
-from connectors.hubstore.audit import AuditLog
-from connectors.hubstore.citizens import CitizenStore
-from connectors.hubstore.requests import RequestStore
-from connectors.hubstore.store import create_engine
 from gateway.events import LocalEvents
+from store.audit import AuditLog
+from store.citizens import CitizenStore
+from store.requests import RequestStore
+from store.store import create_engine
 from tests.fixtures import demo_federation
 from tests.requests.support import Env
 

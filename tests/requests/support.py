@@ -10,14 +10,14 @@ from typing import Any
 import strawberry
 
 from connectors import Federation
-from connectors.hubstore.audit import AuditLog, AuditRecord
-from connectors.hubstore.citizens import CitizenStore
-from connectors.hubstore.requests import RequestStore
 from gateway.events import LocalEvents
 from gateway.settings import CONFIG_DIR
 from schema import HubContext
 from schema.principal import Principal, PrincipalKind, StaffRole
 from schema.requests.forms import load_request_forms
+from store.audit import AuditLog, AuditRecord
+from store.citizens import CitizenStore
+from store.requests import RequestStore
 
 MARIA = Principal("demo-ciudadana-0001", "María Altagracia Pérez", PrincipalKind.CITIZEN)
 JUAN = Principal("demo-ciudadano-0002", "Juan Bautista Rosario", PrincipalKind.CITIZEN)

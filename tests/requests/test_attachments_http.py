@@ -23,12 +23,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from connectors.hubstore.requests import RequestStore, request_attachments, service_requests
-from connectors.hubstore.requests import ServiceRequest as StoredRequest
-from connectors.hubstore.store import create_engine
 from gateway.demo import identity_provider
 from gateway.demo.identity_provider import ProviderHandle
 from schema.requests.attachments import MAX_FILE_BYTES
+from store.requests import RequestStore, request_attachments, service_requests
+from store.requests import ServiceRequest as StoredRequest
+from store.store import create_engine
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 from tests.privacy.support import codes, graphql, read_audit, sign_in
 from tests.requests.support import request_input

@@ -11,13 +11,13 @@ import zipfile
 
 import pytest
 
-from connectors.hubstore.requests import (
+from schema.citizens.export import JSON_NAME, REQUESTS_CSV, build_zip, document, planned_files
+from store.requests import (
     Attachment,
     DeliveryState,
     RequestStatus,
     ServiceRequest,
 )
-from schema.citizens.export import JSON_NAME, REQUESTS_CSV, build_zip, document, planned_files
 
 AT = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
 

@@ -12,8 +12,8 @@ import re
 import zipfile
 from typing import Any
 
-from connectors.hubstore.requests import RequestStatus
 from schema.requests.consent import REQUEST_CONSENT_PURPOSE, REQUEST_CONSENT_VERSION
+from store.requests import RequestStatus
 from tests.requests.support import (
     ANA,
     ASSIGN,

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from connectors.hubstore.outbox import OutboxKind, OutboxState, new_id, outbox
-from connectors.hubstore.requests import RequestStore
-from connectors.hubstore.store import create_engine
+from store.outbox import OutboxKind, OutboxState, new_id, outbox
+from store.requests import RequestStore
+from store.store import create_engine
 from tests.privacy.support import graphql, sign_in
 
 #: The demo staff the console's examples sign in as (`web.staff_pages`).

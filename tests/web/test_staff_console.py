@@ -21,11 +21,11 @@ import httpx
 import pytest
 from lxml.html import HtmlElement
 
-from connectors.hubstore.outbox import OutboxKind
-from connectors.hubstore.requests import NewRequest, RequestStore
-from connectors.hubstore.store import create_engine
 from gateway.demo import identity_provider
 from gateway.demo.identity_provider import ProviderHandle
+from store.outbox import OutboxKind
+from store.requests import NewRequest, RequestStore
+from store.store import create_engine
 from tests.identity.support import CLIENT_SECRET
 from tests.privacy.personal_values import MARIA
 from tests.privacy.support import PrivacyHub, graphql, privacy_hub, sign_in

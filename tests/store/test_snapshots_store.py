@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.snapshots import HubSnapshots, source_snapshots
+from store.snapshots import HubSnapshots, source_snapshots
 
 
 class WallClock:

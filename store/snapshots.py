@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.store import metadata
-from connectors.snapshots import Snapshot, SnapshotStore, decode, encode
+from store.snapshot_values import Snapshot, SnapshotStore, decode, encode
+from store.store import metadata
 
 __all__ = ["HubSnapshots", "source_snapshots"]
 

@@ -5,6 +5,6 @@ The schema layer reaches the store through these services, never through a conne
 """
 
 # Their tables join store.metadata (Alembic, tests).
-from connectors.hubstore import api_keys, audit, citizens, outbox, requests, snapshots, store
+from store import api_keys, audit, citizens, outbox, requests, snapshots, store
 
 __all__ = ["api_keys", "audit", "citizens", "outbox", "requests", "snapshots", "store"]

@@ -1,6 +1,6 @@
 """Developers' API keys: prefix and SHA-256 of each key, never the key itself.
 
-See `connectors.hubstore.api_keys` (the table) and `gateway.api_keys` (format, checks).
+See `store.api_keys` (the table) and `gateway.api_keys` (format, checks).
 Downgrading drops every key: developers would need new ones.
 
 Revision ID: 0003

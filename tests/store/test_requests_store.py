@@ -1,4 +1,4 @@
-"""`connectors.hubstore.requests` on SQLite and PostgreSQL: tracking numbers, idempotent
+"""`store.requests` on SQLite and PostgreSQL: tracking numbers, idempotent
 submit, the status workflow and its history, the outbox items a change enqueues, erasure."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.outbox import Outbox, OutboxKind
-from connectors.hubstore.requests import (
+from store.outbox import Outbox, OutboxKind
+from store.requests import (
     DeliveryState,
     InvalidTransition,
     NewAttachment,

@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.hubstore.scrub import overwrite_freed_space, vacuum_erased
-from connectors.hubstore.store import metadata
+from store.scrub import overwrite_freed_space, vacuum_erased
+from store.store import metadata
 
 __all__ = [
     "PERSONAL_COLUMNS",

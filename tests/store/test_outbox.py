@@ -1,4 +1,4 @@
-"""`connectors.hubstore.outbox` on SQLite and PostgreSQL: leased claims that only one
+"""`store.outbox` on SQLite and PostgreSQL: leased claims that only one
 worker wins, attempts counted, backoff, leases that run out when a worker dies."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.outbox import (
+from store.outbox import (
     MAX_BACKOFF_SECONDS,
     Outbox,
     OutboxKind,

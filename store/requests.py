@@ -29,9 +29,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.hubstore.outbox import OutboxKind, enqueue
-from connectors.hubstore.scrub import overwrite_freed_space, vacuum_erased
-from connectors.hubstore.store import metadata
+from store.outbox import OutboxKind, enqueue
+from store.scrub import overwrite_freed_space, vacuum_erased
+from store.store import metadata
 
 __all__ = [
     "TERMINAL",

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.store import metadata
+from store.store import metadata
 
 __all__ = [
     "CONTACT_LENGTH",

@@ -1,6 +1,6 @@
 """The hub's own store: tables for what a municipality without a system keeps here.
 
-The schema is owned by Alembic migrations (`connectors/hubstore/migrations`); these table
+The schema is owned by Alembic migrations (`store/migrations`); these table
 objects describe it for queries and must match the latest migration (a test checks).
 """
 

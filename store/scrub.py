@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 __all__ = ["overwrite_freed_space", "vacuum_erased"]
 
-log = logging.getLogger("planasmun.hubstore")
+log = logging.getLogger("planasmun.store")
 
 
 async def overwrite_freed_space(connection: AsyncConnection) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from connectors.hubstore.citizens import CitizenStore, ProfileChanges
-from connectors.hubstore.migrate import upgrade_async
-from connectors.hubstore.requests import NewRequest, RequestStore
-from connectors.hubstore.store import create_engine
+from store.citizens import CitizenStore, ProfileChanges
+from store.migrate import upgrade_async
+from store.requests import NewRequest, RequestStore
+from store.store import create_engine
 from tests.support import fresh_postgres_database
 
 WRITTEN = "Mi vecino Rigoberto Almánzar tira basura en el solar baldío"

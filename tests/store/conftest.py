@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.store import create_engine
+from store.store import create_engine
 
 
 @pytest.fixture

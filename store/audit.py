@@ -38,7 +38,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.hubstore.store import metadata
+from store.store import metadata
 
 __all__ = [
     "GENESIS_HASH",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.hubstore.outbox import MAX_FAILED_PAGE, Outbox, OutboxKind, OutboxState, enqueue
-from tests.hubstore.test_outbox import Clock
+from store.outbox import MAX_FAILED_PAGE, Outbox, OutboxKind, OutboxState, enqueue
+from tests.store.test_outbox import Clock
 
 SDE = "santo-domingo-este"
 SANTIAGO = "santiago"

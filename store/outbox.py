@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.hubstore.store import metadata
+from store.store import metadata
 
 __all__ = [
     "MAX_BACKOFF_SECONDS",

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from connectors.hubstore.store import create_engine, metadata
+from store.store import create_engine, metadata
 
 config = context.config
 
