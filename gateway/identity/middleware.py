@@ -11,7 +11,7 @@ GraphQL error, naming the problem in Spanish and English; nothing behind the mid
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
@@ -20,10 +20,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.http_errors import error_response
 from gateway.identity.errors import ProviderUnavailable, TokenRejected
 from gateway.identity.sessions import session_principal
-from schema.principal import ANONYMOUS, SCOPE_KEY
+from gateway.identity.settings import IdentitySettings
+from schema.principal import ANONYMOUS, SCOPE_KEY, Principal
 
-if TYPE_CHECKING:
-    from gateway.identity.service import Identity
+
+class TokenIdentity(Protocol):
+    """What the middleware needs of `gateway.identity.service.Identity` (which builds it)."""
+
+    settings: IdentitySettings
+
+    async def principal_from_token(self, token: str) -> Principal: ...
 
 log = logging.getLogger("planasmun.identity")
 
@@ -72,7 +78,7 @@ def provider_unavailable() -> JSONResponse:
 
 
 class IdentityMiddleware:
-    def __init__(self, app: ASGIApp, *, identity: Identity) -> None:
+    def __init__(self, app: ASGIApp, *, identity: TokenIdentity) -> None:
         self.app = app
         self.identity = identity
 
