@@ -20,7 +20,8 @@ from connectors.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from connectors.federation import Federation, PlacedSource, SourceHealth
+from connectors.federation import Federation, PlacedSource
+from connectors.health import SourceHealth
 from connectors.registry import ConnectorRegistry, UnknownConnectorKind, default_registry
 from connectors.tenants import (
     ConfigProblem,

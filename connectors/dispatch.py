@@ -13,12 +13,12 @@ import asyncio
 import dataclasses
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from connectors.base import Binding, BindingConfig, Connector
 from connectors.cache import SourceCache
 from connectors.errors import ConnectorError, UpstreamTimeout
-from connectors.federation import Federation
+from connectors.health import SourceHealth
 from connectors.last_known import LastKnownAnswers
 from connectors.resilience import CircuitOpen, retry_transient
 from connectors.snapshots import KEPT_CAPABILITIES, SnapshotStore
@@ -40,6 +40,17 @@ def _notify(connector: Connector, binding: Binding, code: str | None) -> None:
 
 
 Call = Callable[[Connector, Binding, list[Any]], Awaitable[Sequence[Any]]]
+
+
+class Sources(Protocol):
+    """Which connector and binding serve a capability, and each source's health: what the
+    dispatcher needs of the federation (`connectors.federation.Federation`)."""
+
+    def binding(
+        self, municipality_id: str, capability: Capability
+    ) -> tuple[Connector, Binding] | None: ...
+
+    def health_of(self, connector: Connector) -> SourceHealth: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,7 +90,7 @@ def _shape(config: BindingConfig) -> str:
 class Dispatcher:
     def __init__(
         self,
-        federation: Federation,
+        federation: Sources,
         cache: SourceCache,
         snapshots: SnapshotStore | None = None,
     ) -> None:

@@ -13,12 +13,11 @@ Grouped by what the caller should do (Singer's Fatal / Retriable / Skippable)::
 Every error carries two messages: ``user_message`` is plain Spanish, safe to show a
 citizen and to put in a GraphQL error; ``internal_message`` is for operators' logs and
 may name hosts, tables or operations, but never personal data or secrets.
+
+A library's exceptions become these at the connector boundary (`connectors.boundary`).
 """
 
 from __future__ import annotations
-
-import contextlib
-from collections.abc import Iterator
 
 
 class ConnectorError(Exception):
@@ -80,22 +79,3 @@ class MappingError(UpstreamError):
 class NotFoundError(ConnectorError):
     code = "NOT_FOUND"
     default_user_message = "No se encontró lo que buscaba."
-
-
-@contextlib.contextmanager
-def map_exceptions(
-    mapping: dict[type[BaseException], type[ConnectorError]], *, source: str
-) -> Iterator[None]:
-    """Translate a backend's exceptions into the error tree at the connector boundary.
-
-    The first matching entry wins, so list subclasses before their bases.
-    """
-    try:
-        yield
-    except ConnectorError:
-        raise
-    except BaseException as exc:
-        for backend_type, error_type in mapping.items():
-            if isinstance(exc, backend_type):
-                raise error_type(f"{source}: {type(exc).__name__}: {exc}") from exc
-        raise

@@ -15,48 +15,17 @@ from collections.abc import Callable, Mapping
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport
 from connectors.cache import SourceCache
-from connectors.errors import ConnectorConfigError, ConnectorError, MappingError
+from connectors.dispatch import Dispatcher
+from connectors.errors import ConnectorConfigError
+from connectors.health import SourceHealth
 from connectors.registry import ConnectorRegistry, default_registry
-from connectors.resilience import CircuitBreaker, CircuitState
+from connectors.resilience import CircuitBreaker
 from connectors.snapshots import SnapshotStore
 from connectors.tenants import Municipality
 from connectors.types import Capability, SourceStatus
 from connectors.writes import RequestWriter
 
-
-@dataclasses.dataclass(slots=True)
-class SourceHealth:
-    """What the hub last saw of a source, from reads and from `check()`.
-
-    `message` is internal (operators' logs); it is never shown to the public.
-    """
-
-    breaker: CircuitBreaker
-    observed: SourceStatus = SourceStatus.UNKNOWN
-    message: str = ""
-    checked_at: dt.datetime | None = None
-    last_error_at: dt.datetime | None = None
-
-    @property
-    def status(self) -> SourceStatus:
-        if self.breaker.state is CircuitState.OPEN:
-            return SourceStatus.CIRCUIT_OPEN
-        return self.observed
-
-    def record_success(self) -> None:
-        self.breaker.record_success()
-        self.observed = SourceStatus.OK
-
-    def record_failure(self, error: ConnectorError) -> None:
-        self.last_error_at = dt.datetime.now(dt.UTC)
-        self.message = error.internal_message
-        if isinstance(error, MappingError):
-            # The system answered; its data is wrong. Not a reason to stop calling it.
-            self.breaker.record_success()
-            self.observed = SourceStatus.DEGRADED
-            return
-        self.breaker.record_failure()
-        self.observed = SourceStatus.DEGRADED
+__all__ = ["Federation", "PlacedSource", "RequestDestination", "SourceHealth"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,8 +68,6 @@ class Federation:
         clock: Callable[[], float] = time.monotonic,
         snapshots: SnapshotStore | None = None,
     ) -> None:
-        from connectors.dispatch import Dispatcher
-
         self._clock = clock
         self.municipalities = dict(municipalities)
         self.environment = environment

@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport, SourceConfig
-from connectors.errors import ConnectorConfigError, TransientError, UpstreamError, map_exceptions
+from connectors.boundary import at_boundary
+from connectors.errors import ConnectorConfigError, TransientError, UpstreamError
 from connectors.types import Capability, Record, RecordKey
 from store import store
 
@@ -52,7 +53,7 @@ class NativeConnector(Connector):
 
     async def check(self) -> HealthReport:
         try:
-            with map_exceptions(dict(_ERRORS), source="native"):
+            with at_boundary("native", _ERRORS):
                 async with self.engine.connect() as connection:
                     counts = {
                         capability.value: (
@@ -103,7 +104,7 @@ class NativeConnector(Connector):
         return table
 
     async def _rows(self, query: sa.Select[Any]) -> list[dict[str, Any]]:
-        with map_exceptions(dict(_ERRORS), source="native"):
+        with at_boundary("native", _ERRORS):
             async with self.engine.connect() as connection:
                 result = await connection.execute(query)
                 return [_to_record(dict(row)) for row in result.mappings()]

@@ -1,4 +1,4 @@
-"""zeep underneath the `soap` kind: the WSDL loaded once, the port chosen, errors mapped.
+"""zeep underneath the `soap` kind: the WSDL loaded once, the port chosen, calls made.
 
 The WSDL is parsed by zeep with a blocking httpx client, so `load_service` runs in a worker
 thread, once per connector. zeep's AsyncClient, bound to the chosen port, builds every
@@ -17,16 +17,14 @@ answer is read with a plan compiled once per operation (`reply.ReplyPlan`).
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-import zeep.exceptions
 from zeep import AsyncClient, Settings
 from zeep.helpers import serialize_object
 from zeep.loader import parse_xml
@@ -37,15 +35,9 @@ from zeep.wsdl.bindings.soap import Soap11Binding, Soap12Binding, SoapBinding
 from zeep.wsdl.utils import etree_to_string
 from zeep.wsse.username import UsernameToken
 
-from connectors.errors import (
-    ConnectorConfigError,
-    ConnectorError,
-    TransientError,
-    UpstreamError,
-    UpstreamTimeout,
-    map_exceptions,
-)
+from connectors.errors import ConnectorConfigError
 from connectors.soap.config import SoapSourceConfig
+from connectors.soap.errors import soap_errors
 from connectors.soap.reply import FALLBACK, ReplyPlan, compile_reply
 from connectors.soap.transport import Prepared, Reply, SoapHttp, prepare, uses_proxy
 
@@ -55,50 +47,6 @@ logger = logging.getLogger(__name__)
 _REQUEST_CACHE_SIZE = 512
 
 _VERSIONS: dict[type[Any], str] = {Soap11Binding: "1.1", Soap12Binding: "1.2"}
-
-#: HTTP statuses that mean "try again later" rather than "this source is broken".
-_RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
-
-#: Backend exceptions, most specific first (`map_exceptions` takes the first match).
-_CALL_ERRORS: dict[type[BaseException], type[ConnectorError]] = {
-    httpx.TimeoutException: UpstreamTimeout,
-    TimeoutError: UpstreamTimeout,
-    httpx.TransportError: TransientError,
-    OSError: TransientError,
-    zeep.exceptions.Error: UpstreamError,
-}
-#: Loading a WSDL may fail in any way a vendor's document can be wrong.
-_LOAD_ERRORS: dict[type[BaseException], type[ConnectorError]] = {
-    **_CALL_ERRORS,
-    Exception: UpstreamError,
-}
-
-
-@contextlib.contextmanager
-def soap_errors(where: str, *, loading: bool = False) -> Iterator[None]:
-    """Translate zeep's and httpx's exceptions into the connector error tree."""
-    try:
-        with map_exceptions(_LOAD_ERRORS if loading else _CALL_ERRORS, source=where):
-            try:
-                yield
-            except zeep.exceptions.Fault as exc:
-                raise UpstreamError(
-                    f"{where}: SOAP fault {_fault_code(exc)}: {exc.message}"
-                ) from exc
-            except zeep.exceptions.TransportError as exc:
-                error = TransientError if exc.status_code in _RETRYABLE_STATUS else UpstreamError
-                raise error(f"{where}: HTTP {exc.status_code}: {exc.message}"[:300]) from exc
-    except ConnectorError as exc:
-        if len(exc.internal_message) > 500:
-            exc.internal_message = exc.internal_message[:497] + "..."
-            exc.args = (exc.internal_message,)
-        raise
-
-
-def _fault_code(fault: zeep.exceptions.Fault) -> str:
-    code = str(fault.code or "?")
-    subcodes = [getattr(s, "localname", None) or str(s) for s in fault.subcodes or []]
-    return ".".join([code, *subcodes])
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

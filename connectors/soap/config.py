@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from connectors.base import SourceConfig
 from connectors.mapping import MappedBindingConfig
-from connectors.secrets import EnvSecret
+from connectors.secrets import EnvSecret, require_reference
 
 SoapVersion = Literal["1.1", "1.2"]
 
@@ -17,9 +17,7 @@ _REFERENCE_EXPECTED = 'a secret reference such as {"$env": "VENDOR_SECRET"}, nev
 
 
 def _secret_reference(value: Any) -> Any:
-    if isinstance(value, str):
-        raise ValueError(_REFERENCE_EXPECTED)
-    return value
+    return require_reference(value, _REFERENCE_EXPECTED)
 
 
 def _no_credentials_in_url(value: str | None) -> str | None:

@@ -28,11 +28,11 @@ from connectors.soap.client import (
     Operation,
     credentials,
     load_service,
-    soap_errors,
     wsdl_location,
 )
 from connectors.soap.config import SoapBindingConfig, SoapSourceConfig
 from connectors.soap.decoded import DecodedReplies
+from connectors.soap.errors import soap_errors
 from connectors.soap.records import rows_at
 from connectors.soap.requests import SoapRequestsBindingConfig, SoapRequestWriter
 from connectors.soap.transport import Reply

@@ -62,7 +62,8 @@ from connectors.request_binding import (
     requests_config,
     require_tracking_number,
 )
-from connectors.soap.client import LoadedService, soap_errors
+from connectors.soap.client import LoadedService
+from connectors.soap.errors import soap_errors
 from connectors.soap.records import rows_at, value_at
 from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, UpstreamStatus
 

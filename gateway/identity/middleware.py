@@ -31,6 +31,7 @@ class TokenIdentity(Protocol):
 
     async def principal_from_token(self, token: str) -> Principal: ...
 
+
 log = logging.getLogger("planasmun.identity")
 
 #: WebSocket close code for a refused token (RFC 6455: policy violation).

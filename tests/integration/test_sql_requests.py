@@ -28,11 +28,10 @@ from connectors import (
     TransientError,
     UpstreamError,
 )
-from connectors.sql import SqlConnector, SqlSourceConfig
-from connectors.sql_requests import SqlRequestsBindingConfig, insert_problem
+from connectors.sql import SqlConnector, SqlRequestsBindingConfig, SqlSourceConfig, insert_problem
 from connectors.tenants import load_file
 from connectors.writes import OutgoingRequest
-from gateway.demo import catalogue, legacy_sql
+from demo import catalogue, legacy_sql
 from tests.connectors.writer_conformance import RequestWriterConformance
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR
 from tests.support import fresh_postgres_database

@@ -1,0 +1,111 @@
+"""A table's rows mapped onto records, with the rows that could not be mapped kept apart."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from connectors.base import Binding
+from connectors.errors import ConnectorConfigError, MappingError
+from connectors.mapping import RecordMapper
+from connectors.spreadsheet.config import SpreadsheetBindingConfig
+from connectors.spreadsheet.files import Version
+from connectors.spreadsheet.tables import Table
+from connectors.text import fold
+from connectors.types import Record
+
+__all__ = ["Mapped", "Problem", "copied", "map_rows", "require_columns"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Problem:
+    """A mapping error kept with the cached rows; raised afresh on each call."""
+
+    message: str
+    user_message: str
+    field: str
+    source_field: str
+    value: str
+
+    def error(self, more: int = 0) -> MappingError:
+        suffix = f" (and {more} more row(s) with problems)" if more else ""
+        return MappingError(
+            self.message + suffix,
+            user_message=self.user_message,
+            field=self.field,
+            source_field=self.source_field,
+            value=self.value,
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Mapped:
+    version: Version
+    table: Table
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+
+
+def require_columns(
+    binding: Binding, config: SpreadsheetBindingConfig, table: Table, file_name: str
+) -> None:
+    """A mapping that names a column the sheet lacks fails here, naming column and sheet."""
+    present = {h for h in table.headers if h}
+    folded = {fold(h): h for h in present}
+    targets = {
+        (ref if isinstance(ref, str) else ref.source): target
+        for target, ref in config.fields.items()
+        if isinstance(ref, str) or ref.source is not None
+    }
+    for column in config.columns_read():
+        if column in present:
+            continue
+        target = targets.get(column, "skip_rows_where")
+        near = folded.get(fold(column))
+        hint = f"; did you mean '{near}'?" if near else ""
+        where = f"{binding.municipality_id}/{binding.config.source}"
+        raise MappingError(
+            f"{where}: field '{target}' reads column '{column}', which is not in sheet "
+            f"'{table.sheet}' of {file_name} (header row {table.header_row}: "
+            f"{', '.join(repr(h) for h in table.headers if h)}){hint}",
+            user_message=(
+                f"La hoja de cálculo de {binding.municipality_id} ({binding.config.source}) "
+                f"no tiene la columna '{column}'."
+            ),
+            field=target,
+            source_field=column,
+        )
+
+
+def map_rows(binding: Binding, table: Table, version: Version) -> Mapped:
+    try:
+        mapper = RecordMapper(binding)
+    except LookupError as exc:  # an unknown hook: check-config normally catches it first
+        raise ConnectorConfigError(
+            f"{binding.municipality_id}/{binding.config.source}: {exc}"
+        ) from exc
+    where = f"{binding.municipality_id}/{binding.config.source}"
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for number, raw in table.rows:
+        try:
+            records.append(mapper.map(raw))
+        except MappingError as exc:
+            message = exc.internal_message
+            if not message.startswith(f"{where}:"):
+                message = f"{where}: {message}"
+            problems.append(
+                Problem(
+                    f"{message} (sheet '{table.sheet}', row {number})",
+                    exc.user_message,
+                    exc.field,
+                    exc.source_field,
+                    exc.value,
+                )
+            )
+    return Mapped(version, table, tuple(records), tuple(problems))
+
+
+def copied(record: Record) -> dict[str, Any]:
+    """A copy callers may change without touching the cached rows (lists included)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in record.items()}
