@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import uvloop
 
-from gateway.demo.systems import DemoPorts, start_demo_systems
+from demo.systems import DemoPorts, start_demo_systems
 
 
 class RecordingProxy:

@@ -22,7 +22,7 @@ Demo users (fictitious people, made-up cédulas, one password shown on the login
 two citizens, two staff members of Santo Domingo Este (agent, supervisor), one of
 Santiago (agent), and a national administrator of the Liga Municipal Dominicana. Their
 roles travel in the `planasmun_roles` claim, e.g. `["staff:santo-domingo-este:agent"]`.
-Run `python -m gateway.demo.identity_provider` to try it by hand.
+Run `python -m demo.identity_provider` to try it by hand.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from accessibility.palette import COLOURS
-from gateway.demo.stoppable import Stoppable
+from demo.stoppable import Stoppable
 from gateway.identity.settings import IdentitySettings
 
 #: Fixed in the demo so that its URLs are stable; the tests pick free ports.

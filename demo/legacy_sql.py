@@ -1,6 +1,6 @@
 """Two simulated legacy municipal databases, for the `sql` connector's demo and tests.
 
-Built from `gateway.demo.catalogue` on SQLite (a file) or PostgreSQL. This module plays the
+Built from `demo.catalogue` on SQLite (a file) or PostgreSQL. This module plays the
 vendor's system, so it creates tables and views; the hub itself never does.
 
 - **SIMUVEGA** (La Vega): tables ``TRAMITES`` and ``DEPARTAMENTOS`` with Spanish capitals,
@@ -18,7 +18,7 @@ vendor's system, so it creates tables and views; the hub itself never does.
   GESMUN database serves several municipalities (``cod_municipio``, the ONE code); the view
   hides unpublished services.
 
-Seed both as SQLite files with ``python -m gateway.demo.legacy_sql DIRECTORY``.
+Seed both as SQLite files with ``python -m demo.legacy_sql DIRECTORY``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from connectors.convert import to_bool
 from connectors.errors import MappingError
-from connectors.hooks import record_hook
-from gateway.demo import catalogue
+from demo import catalogue
 
 LegacySystem = Literal["simuvega", "gesmun"]
 
@@ -201,11 +200,11 @@ def _simuvega_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return tramites, departamentos
 
 
-@record_hook("simuvega-canales")
 def simuvega_channels(raw: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     """SIMUVEGA keeps one S/N flag per remote channel; every procedure is also presencial.
 
-    The binding reads the flags with `columns: [CANAL_WEB, CANAL_TEL]`.
+    The binding reads the flags with `columns: [CANAL_WEB, CANAL_TEL]`; the demo registers
+    this as the hook ``simuvega-canales`` (`demo.launch.register_hooks`).
     """
     channels = ["presencial"]
     for column, channel in (("CANAL_WEB", "en_linea"), ("CANAL_TEL", "telefono")):

@@ -6,7 +6,7 @@ written as a `.eml` file (open it with any mail program or a text editor) into t
 data directory, `var/demo/mail/` by default. Tests read the messages from `messages()`, and
 `pause()`/`resume()` it to simulate a mail server that is down.
 
-Run it alone with ``python -m gateway.demo.mail_sink --port 8725 --directory var/demo/mail``.
+Run it alone with ``python -m demo.mail_sink --port 8725 --directory var/demo/mail``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from gateway.demo.stoppable import Stoppable
+from demo.stoppable import Stoppable
 
 __all__ = ["MailSink", "start_mail_sink"]
 

@@ -23,7 +23,7 @@ counts TCP connections (a keep-alive client opens one and reuses it). `latency_m
 slept in every request, to model a slow system in benchmarks; `fail_with()` makes every
 request fail (a 500, a 429, a body that is not JSON) until `heal()`.
 
-Demo data only; run `python -m gateway.demo.rest_service` to try it by hand.
+Demo data only; run `python -m demo.rest_service` to try it by hand.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from gateway.demo import catalogue
-from gateway.demo.stoppable import Stoppable
+from demo import catalogue
+from demo.stoppable import Stoppable
 
 MUNICIPALITY_ID = "puerto-plata"
 MUNICIPALITY_CODE = "POP"
@@ -329,7 +329,7 @@ def start(port: int = 0, latency_ms: float = 0.0, token: str | None = None) -> R
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m gateway.demo.rest_service",
+        prog="python -m demo.rest_service",
         description="Puerto Plata's simulated 'Portal municipal API v1' (demo data).",
     )
     parser.add_argument("--port", type=int, default=8081)

@@ -1,6 +1,6 @@
 """SIGEM's own register of citizens' requests (solicitudes): its state, in its own SQLite file.
 
-The simulated SIGEM vendor (`gateway.demo.soap_vendors`) keeps the requests the hub
+The simulated SIGEM vendor (`demo.soap_vendors`) keeps the requests the hub
 delivers here, separate from the hub's store, as the municipality's real system would:
 `RegistrarSolicitud` writes, `ConsultarSolicitud`, `ConsultarEstadoSolicitudes` and
 `ListarSolicitudes` read. The tracking number (``NUMERO_SEGUIMIENTO``) is UNIQUE: a second

@@ -10,15 +10,15 @@
   municipality (Santiago in the demo), camelCase records, fees as floats, arrays of
   strings, and lookups by one id only (no batch operation).
 
-Both serve the records of `gateway.demo.catalogue` in their own shape; the hub's bindings
+Both serve the records of `demo.catalogue` in their own shape; the hub's bindings
 map them back. SIGEM also takes citizens' requests (``RegistrarSolicitud``,
 ``ConsultarSolicitud``, ``ConsultarEstadoSolicitudes``, ``ListarSolicitudes``) into its own
-SQLite register (`gateway.demo.sigem_requests`; `VendorServer.requests` reads it).
+SQLite register (`demo.sigem_requests`; `VendorServer.requests` reads it).
 Either can require a WS-Security UsernameToken (`credentials`) and/or HTTP basic
 authentication (`http_basic`), add latency per request (`latency_ms`, for the benchmarks),
 and simulate an outage (`pause()` refuses connections until `resume()`).
 
-Run both by hand with ``python -m gateway.demo.soap_vendors --sigem-port 8701
+Run both by hand with ``python -m demo.soap_vendors --sigem-port 8701
 --munisoft-port 8702``.
 """
 
@@ -46,9 +46,9 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from gateway.demo import catalogue
-from gateway.demo.sigem_requests import SIGEM_STATUS_CODES, SigemRequests, Solicitud
-from gateway.demo.stoppable import Stoppable
+from demo import catalogue
+from demo.sigem_requests import SIGEM_STATUS_CODES, SigemRequests, Solicitud
+from demo.stoppable import Stoppable
 
 with warnings.catch_warnings():
     # spyne 2.14 still imports modules Python deprecates; the warnings are not ours to fix.

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from gateway.demo import legacy_sql, rest_service, soap_vendors, workbooks
+from demo import legacy_sql, rest_service, soap_vendors, workbooks
 
 
 class _Stoppable(Protocol):

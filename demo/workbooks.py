@@ -1,6 +1,6 @@
 """Demo spreadsheets: the catalogue as three small governments really keep it.
 
-Generated from `gateway.demo.catalogue`, so the `spreadsheet` connector, mapped back,
+Generated from `demo.catalogue`, so the `spreadsheet` connector, mapped back,
 serves exactly the demo data. Each file has the quirks of a real one:
 
 - **Verón-Punta Cana** (`.xlsx`, sheet "Catálogo de servicios 2026"): a merged title, a
@@ -19,7 +19,7 @@ serves exactly the demo data. Each file has the quirks of a real one:
   hub store.
 
 Files are written atomically (a temporary file, then a rename), so a running hub never
-reads half a workbook. Demo data only; `python -m gateway.demo.workbooks [DIR]`.
+reads half a workbook. Demo data only; `python -m demo.workbooks [DIR]`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped,unused-ignore]
 
-from gateway.demo import catalogue
+from demo import catalogue
 from gateway.settings import CONFIG_DIR
 
 #: Where `main()` writes by default; municipality files name these paths relative to config/.
@@ -326,7 +326,7 @@ def _save(path: Path, write: Callable[[Path], object]) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m gateway.demo.workbooks",
+        prog="python -m demo.workbooks",
         description="Write the demo spreadsheets (Verón-Punta Cana, Cabarete, La Vega).",
     )
     parser.add_argument(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from connectors import InvalidConfiguration, load_directory
 from gateway.audit_cli import add_audit_commands
@@ -15,10 +15,35 @@ from gateway.http_protocol import HTTP_PROTOCOL
 from gateway.settings import Settings, export_demo_defaults
 from store.migrate import upgrade
 
+#: What uvicorn builds each worker's app with outside demo mode.
+APP_FACTORY = "gateway.app:app_from_environment"
+
+
+def _demo_launcher() -> ModuleType:
+    """`demo.launch`: the one place the product imports the `demo` package.
+
+    Called in demo mode only (`PLANASMUN_DEMO`, on by default), by `serve` and
+    `check-config`; outside it the hub runs with the package absent. tests/test_layering.py
+    allows this module alone to import `demo`.
+    """
+    try:
+        from demo import launch
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("demo", "demo.launch"):
+            raise
+        raise SystemExit(
+            "Demo mode (PLANASMUN_DEMO, on by default) needs the demo package, which is not "
+            "installed: set PLANASMUN_DEMO=false to run the hub on its own files."
+        ) from None
+    return launch
+
 
 def _check_config(args: argparse.Namespace) -> int:
     settings = Settings()
     export_demo_defaults(settings)
+    if settings.demo:
+        # The demo's files name the demo's hooks.
+        _demo_launcher().register_hooks()
     directory = Path(args.directory) if args.directory else settings.municipalities_dir
     try:
         municipalities = load_directory(directory)
@@ -49,6 +74,10 @@ def _serve(args: argparse.Namespace) -> int:
             overrides[name] = getattr(args, name)
     settings = Settings(**overrides)  # type: ignore[arg-type]
     export_demo_defaults(settings)
+    demo = _demo_launcher() if settings.demo else None
+    if demo is not None:
+        # Before the files are loaded: the demo's files name the demo's hooks.
+        demo.register_hooks()
     try:
         load_directory(settings.municipalities_dir)
     except InvalidConfiguration as exc:
@@ -56,42 +85,15 @@ def _serve(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print("The hub did not start: fix the file(s) above.", file=sys.stderr)
         return 1
-    if settings.demo and settings.demo_systems == "embedded":
-        from gateway.demo.systems import start_demo_systems
-
-        # Daemon threads in this process; uvicorn's worker processes reach them by port.
-        systems = start_demo_systems(settings.demo_data_dir)
-        systems.export()
-        print(
-            "Demo municipal systems: "
-            + ", ".join(f"{k}={v}" for k, v in sorted(systems.environment().items())),
-            flush=True,
-        )
-        if settings.identity.issuer is None:
-            from gateway.demo.identity_provider import start_for_demo_hub
-
-            # Sets PLANASMUN_IDENTITY__ISSUER (and the secrets) for the workers to read.
-            provider = start_for_demo_hub(settings.identity)
-            print(f"Demo identity provider: {provider.issuer} (demo accounts on its login page)")
-        if not settings.smtp.enabled:
-            from gateway.demo.mail_sink import start_mail_sink
-
-            # Citizens' e-mails go to a local mail server that keeps them as .eml files.
-            mail_dir = settings.demo_data_dir.absolute() / "mail"
-            sink = start_mail_sink(int(os.environ.get("PLANASMUN_DEMO_SMTP_PORT", "0")), mail_dir)
-            os.environ.update(
-                {
-                    "PLANASMUN_SMTP__HOST": "127.0.0.1",
-                    "PLANASMUN_SMTP__PORT": str(sink.port),
-                    "PLANASMUN_SMTP__SECURITY": "none",
-                }
-            )
-            print(f"Demo mail: e-mails to citizens are kept in {mail_dir}/", flush=True)
+    if demo is not None and settings.demo_systems == "embedded":
+        # The simulated systems, identity provider and mail sink, in this process.
+        demo.start(settings)
     # Migrate once here, not in each worker at the same time.
     upgrade(settings.database_url)
     print(f"PLANASMUN: http://{settings.host}:{settings.port}/  (explorer: /graphql)", flush=True)
     uvicorn.run(
-        "gateway.app:app_from_environment",
+        # In demo mode each worker registers the demo's hooks before its hub loads the files.
+        demo.APP_FACTORY if demo is not None else APP_FACTORY,
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -8,6 +8,7 @@ from typing import Any
 
 from connectors import ConnectorEnvironment, Federation, load_directory
 from connectors.native.seed import seed_catalogues
+from demo.launch import register_hooks
 from store.migrate import upgrade_async
 from tests.support import PROJECT_ROOT
 
@@ -16,6 +17,10 @@ MUNICIPALITIES_DIR = PROJECT_ROOT / "tests" / "data" / "native-municipalities"
 #: The demo as `planasmun serve` runs it, on the simulated municipal systems.
 DEMO_MUNICIPALITIES_DIR = PROJECT_ROOT / "config" / "municipalities"
 CATALOGUE_DIR = PROJECT_ROOT / "config" / "demo" / "catalogue"
+
+# The demo's files name the demo's hooks: register them as `planasmun serve` does in demo
+# mode, for every test that loads those files in-process (tests/conftest.py imports this).
+register_hooks()
 
 #: `execute(query, **variables)`: runs a query in-process against the demo federation.
 Execute = Callable[..., Awaitable[Any]]

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from demo.systems import DemoPorts, DemoSystems, demo_systems
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -14,12 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 #: package → top-level packages (or dotted prefixes) it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     # The hub's own data is the ground floor: it knows nothing of what reads it.
-    "store": ("connectors", "schema", "web", "gateway", "accessibility"),
-    "connectors": ("schema", "web", "gateway", "accessibility"),
-    "accessibility": ("schema", "web", "gateway", "connectors"),
+    "store": ("connectors", "schema", "web", "gateway", "accessibility", "demo"),
+    "connectors": ("schema", "web", "gateway", "accessibility", "demo"),
+    "accessibility": ("schema", "web", "gateway", "connectors", "demo"),
     "schema": (
         "web",
         "gateway",
+        "demo",
         # Concrete connector kinds: the schema reaches sources through the federation.
         "connectors.native",
         "connectors.soap",
@@ -27,8 +28,13 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "connectors.spreadsheet",
         "connectors.rest",
     ),
-    "web": ("gateway", "connectors"),
+    "web": ("gateway", "connectors", "demo"),
+    # The demo stands apart: the product runs without it (tests/test_demo_apart.py).
+    "gateway": ("demo",),
+    "config": ("demo",),
 }
+#: The one product module that may import `demo`: where the CLI starts the demo.
+DEMO_STARTER = "gateway/cli.py"
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -46,6 +52,8 @@ def violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
     problems = []
     for path in sorted((ROOT / package).rglob("*.py")):
         for line, module in imported_modules(path):
+            if module.startswith("demo.") and path == ROOT / DEMO_STARTER:
+                continue
             for prefix in forbidden:
                 if module == prefix or module.startswith(prefix + "."):
                     problems.append(f"{path.relative_to(ROOT)}:{line} imports {module}")

@@ -22,7 +22,16 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Installed by the run command: the product and the demo's simulated systems.
-RUN_PACKAGES = ("gateway", "store", "connectors", "schema", "accessibility", "web", "config")
+RUN_PACKAGES = (
+    "gateway",
+    "store",
+    "connectors",
+    "schema",
+    "accessibility",
+    "web",
+    "config",
+    "demo",
+)
 TEST_TOOLS = ("pytest", "pytest-asyncio", "ruff", "mypy", "playwright", "axe-playwright-python")
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)(\s*;\s*([^\\]+?))?\s*\\?$")
 

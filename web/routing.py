@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 @dataclasses.dataclass(frozen=True, slots=True)
 class Example:
     """One URL of a page: path parameters and query string, the status it answers, and
-    the demo account (`gateway.demo.identity_provider`) the audits sign in as to see it
+    the demo account (`demo.identity_provider`) the audits sign in as to see it
     (None: anonymous)."""
 
     path_params: Mapping[str, str] = dataclasses.field(default_factory=dict)

@@ -5,7 +5,7 @@ The hub is an OpenID Connect relying party (`gateway.identity.login`: `/entrar`,
 provider's JWT access tokens. Every request gets a `Principal` from `IdentityMiddleware`
 (bearer token, else session cookie, else anonymous) that `principal_from_connection()`
 reads; staff roles are per municipality, mapped from the provider's claims by
-`RoleMappingSettings`. The demo's provider is `gateway.demo.identity_provider`.
+`RoleMappingSettings`. The demo's provider is `demo.identity_provider`.
 
 Wiring (see `gateway.app`)::
 

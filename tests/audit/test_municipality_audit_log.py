@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import DEMO_USERS, ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import DEMO_USERS, ProviderHandle
 from tests.identity.support import CLIENT_SECRET
 from tests.privacy.personal_values import JUAN, MARIA, personal_values_in
 from tests.privacy.support import (

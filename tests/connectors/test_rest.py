@@ -25,8 +25,8 @@ from connectors import (
 )
 from connectors.rest import RestBindingConfig, RestConnector, RestSourceConfig
 from connectors.tenants import load_file
-from gateway.demo import catalogue
-from gateway.demo.rest_service import RestService, start
+from demo import catalogue
+from demo.rest_service import RestService, start
 from tests.connectors.conformance import ConnectorConformance
 from tests.support import PROJECT_ROOT, free_port
 

@@ -29,8 +29,8 @@ from connectors import (
 )
 from connectors.soap import SoapBindingConfig, SoapConnector, SoapSourceConfig
 from connectors.tenants import load_file
-from gateway.demo import catalogue
-from gateway.demo.soap_vendors import VendorServer, start_munisoft, start_sigem
+from demo import catalogue
+from demo.soap_vendors import VendorServer, start_munisoft, start_sigem
 from tests.connectors.conformance import ConnectorConformance
 from tests.support import PROJECT_ROOT, free_port
 

@@ -17,8 +17,8 @@ from connectors.hooks import record_hook
 from connectors.mapping import RecordMapper
 from connectors.soap import SoapConnector
 from connectors.soap.decoded import DecodedReplies
-from gateway.demo import catalogue
-from gateway.demo.soap_vendors import VendorServer, start_sigem
+from demo import catalogue
+from demo.soap_vendors import VendorServer, start_sigem
 from tests.connectors.test_soap import (
     SIGEM_SERVICES,
     calls_during,

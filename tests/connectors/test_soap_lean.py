@@ -23,7 +23,7 @@ from connectors import Binding, Capability, UpstreamError
 from connectors.soap.client import LoadedService
 from connectors.soap.reply import FALLBACK, compile_reply
 from connectors.soap.transport import Prepared, RemoteProtocolError, Reply, SoapHttp, prepare
-from gateway.demo.soap_vendors import VendorServer, start_munisoft, start_sigem
+from demo.soap_vendors import VendorServer, start_munisoft, start_sigem
 from tests.connectors.test_soap import (
     keys_of,
     munisoft_services,

@@ -38,7 +38,7 @@ from connectors.spreadsheet import (
     SpreadsheetSourceConfig,
     normalise_header,
 )
-from gateway.demo import catalogue, workbooks
+from demo import catalogue, workbooks
 from tests.connectors.conformance import ConnectorConformance
 from tests.fixtures import MUNICIPALITIES_DIR
 

@@ -34,7 +34,7 @@ from connectors import (
 )
 from connectors.sql import SqlBindingConfig, SqlConnector, SqlSourceConfig, read_only_problem
 from connectors.tenants import load_file
-from gateway.demo import catalogue, legacy_sql
+from demo import catalogue, legacy_sql
 from tests.connectors.conformance import ConnectorConformance
 from tests.support import PROJECT_ROOT, fresh_postgres_database
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.demo.mail_sink import MailSink
-from gateway.demo.systems import DemoSystems
+from demo.mail_sink import MailSink
+from demo.systems import DemoSystems
 from tests.delivery.support import World, clear_upstreams, open_world
 from tests.support import exported_demo_systems
 

@@ -16,13 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.federation import Federation
+from demo import legacy_sql
+from demo.catalogue import services
+from demo.mail_sink import MailSink
+from demo.sigem_requests import Solicitud, read_solicitudes
+from demo.systems import DemoSystems
 from gateway.delivery.settings import DeliverySettings, SmtpSettings
 from gateway.delivery.worker import DeliveryWorker
-from gateway.demo import legacy_sql
-from gateway.demo.catalogue import services
-from gateway.demo.mail_sink import MailSink
-from gateway.demo.sigem_requests import Solicitud, read_solicitudes
-from gateway.demo.systems import DemoSystems
 from store.citizens import CitizenStore, ProfileChanges
 from store.outbox import Outbox, OutboxState
 from store.requests import NewRequest, RequestStore, ServiceRequest

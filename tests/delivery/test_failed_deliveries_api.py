@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import DEMO_USERS, ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import DEMO_USERS, ProviderHandle
 from schema import SDL_PATH
 from store.outbox import Outbox, OutboxKind, OutboxState
 from store.store import create_engine

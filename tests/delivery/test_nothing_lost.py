@@ -32,11 +32,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import DEMO_USERS, ProviderHandle
-from gateway.demo.mail_sink import MailSink
-from gateway.demo.sigem_requests import read_solicitudes
-from gateway.demo.systems import DemoPorts, DemoSystems, demo_systems
+from demo import identity_provider
+from demo.identity_provider import DEMO_USERS, ProviderHandle
+from demo.mail_sink import MailSink
+from demo.sigem_requests import read_solicitudes
+from demo.systems import DemoPorts, DemoSystems, demo_systems
 from store.outbox import Outbox
 from store.requests import service_requests
 from store.store import create_engine

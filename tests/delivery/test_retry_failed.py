@@ -10,8 +10,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from gateway.demo.mail_sink import MailSink
-from gateway.demo.systems import DemoSystems
+from demo.mail_sink import MailSink
+from demo.systems import DemoSystems
 from schema import HubContext, build_schema
 from schema.principal import Principal, PrincipalKind, StaffRole
 from store.audit import AuditLog

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from prometheus_client import REGISTRY, generate_latest
 
 from connectors.resilience import CircuitState
+from demo.mail_sink import MailSink
+from demo.sigem_requests import set_status
+from demo.systems import DemoSystems
 from gateway import metrics
-from gateway.demo.mail_sink import MailSink
-from gateway.demo.sigem_requests import set_status
-from gateway.demo.systems import DemoSystems
 from store.outbox import OutboxKind, OutboxState
 from store.requests import DeliveryState, RequestStatus, service_requests
 from tests.delivery.support import MARIA, MARIA_EMAIL, World, clear_upstreams, open_world

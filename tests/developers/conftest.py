@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from schema.principal import principal_from_connection
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from gateway.csrf import CSRFMiddleware
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
 from gateway.identity import Identity
 from tests.identity.conftest import Hub
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve

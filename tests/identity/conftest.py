@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from gateway.identity import Identity
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 

@@ -13,8 +13,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import (
+from demo import identity_provider
+from demo.identity_provider import (
     DEMO_PASSWORD,
     DEMO_USERS,
     ProviderHandle,

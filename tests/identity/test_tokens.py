@@ -12,7 +12,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
-from gateway.demo.identity_provider import ProviderHandle
+from demo.identity_provider import ProviderHandle
 from gateway.identity import (
     IdentitySettings,
     OpenIDProvider,

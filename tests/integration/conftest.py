@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from connectors import Federation
-from gateway.demo.systems import DemoSystems
+from demo.systems import DemoSystems
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR, FakeClock, demo_federation
 from tests.support import exported_demo_systems
 

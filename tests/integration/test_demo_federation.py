@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from connectors import Binding, Capability, Connector, Federation, Record, SourceStatus
-from gateway.demo.systems import DemoSystems
+from demo.systems import DemoSystems
 from schema import HubContext
 from tests.fixtures import FakeClock
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from connectors import load_directory
-from gateway.demo.systems import DemoSystems
+from demo.systems import DemoSystems
 from gateway.probe import probe
 from gateway.settings import Settings
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR

@@ -21,9 +21,9 @@ from connectors.federation import RequestDestination
 from connectors.soap import SoapConnector
 from connectors.sql import SqlConnector
 from connectors.writes import OutgoingRequest
-from gateway.demo import catalogue, legacy_sql
-from gateway.demo.sigem_requests import read_solicitudes
-from gateway.demo.systems import SIGEM_REQUESTS_FILE, DemoSystems
+from demo import catalogue, legacy_sql
+from demo.sigem_requests import read_solicitudes
+from demo.systems import SIGEM_REQUESTS_FILE, DemoSystems
 from gateway.probe import probe
 from gateway.settings import Settings
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR

@@ -15,7 +15,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Federation
-from gateway.demo.systems import DemoSystems
+from demo.systems import DemoSystems
 from gateway.events import LocalEvents
 from store.audit import AuditLog
 from store.citizens import CitizenStore

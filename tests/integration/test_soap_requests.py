@@ -33,9 +33,9 @@ from connectors.soap import SoapConnector, SoapSourceConfig
 from connectors.soap.requests import SoapRequestsBindingConfig
 from connectors.tenants import load_file
 from connectors.writes import OutgoingRequest
-from gateway.demo import catalogue
-from gateway.demo.sigem_requests import read_solicitudes, set_status
-from gateway.demo.soap_vendors import VendorServer, start_sigem
+from demo import catalogue
+from demo.sigem_requests import read_solicitudes, set_status
+from demo.soap_vendors import VendorServer, start_sigem
 from tests.connectors.writer_conformance import RequestWriterConformance
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR
 

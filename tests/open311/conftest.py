@@ -19,8 +19,8 @@ import httpx
 import pytest
 import yaml
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from tests.developers.support import REVOKE, graphql, issue
 from tests.fixtures import DEMO_MUNICIPALITIES_DIR, MUNICIPALITIES_DIR
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from tests.identity.support import CLIENT_SECRET
 from tests.privacy.personal_values import DEMO_CITIZENS
 from tests.privacy.support import PrivacyHub, privacy_hub

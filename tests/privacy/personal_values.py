@@ -1,7 +1,7 @@
 """The demo citizens' personal values, in one place, and how to look for them in text.
 
 The names, e-mails and cédulas come from the demo provider's users
-(`gateway.demo.identity_provider.DEMO_USERS`); the phone numbers, addresses and the
+(`demo.identity_provider.DEMO_USERS`); the phone numbers, addresses and the
 cédulas the citizens write in their profiles are defined here (the provider's cédulas
 are made up without a valid check digit, so a profile cannot hold them). Tests write
 these profiles; the log scan, the anonymous walk and the export tests look for every
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from gateway.demo.identity_provider import DEMO_USERS, DemoUser
+from demo.identity_provider import DEMO_USERS, DemoUser
 
 _USERS = {user.username: user for user in DEMO_USERS}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from gateway.demo.identity_provider import ProviderHandle
+from demo.identity_provider import ProviderHandle
 from gateway.identity.sessions import SESSION_COOKIE
 from store.audit import AuditLog, AuditRecord
 from store.store import create_engine

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.demo.identity_provider import ProviderHandle
+from demo.identity_provider import ProviderHandle
 from tests.privacy.support import (
     PrivacyHub,
     codes,

@@ -23,8 +23,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from schema.requests.attachments import MAX_FILE_BYTES
 from store.requests import RequestStore, request_attachments, service_requests
 from store.requests import ServiceRequest as StoredRequest

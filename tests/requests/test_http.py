@@ -18,8 +18,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from tests.identity.support import CLIENT_SECRET, hub_app, identity_settings, serve
 from tests.privacy.support import codes, graphql, read_audit
 from tests.requests.support import (

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from lxml.html import HtmlElement
 
-from gateway.demo import identity_provider
-from gateway.demo.identity_provider import ProviderHandle
+from demo import identity_provider
+from demo.identity_provider import ProviderHandle
 from store.outbox import OutboxKind
 from store.requests import NewRequest, RequestStore
 from store.store import create_engine
