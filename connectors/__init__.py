@@ -11,6 +11,7 @@ from connectors.base import (
     HealthReport,
     SourceConfig,
 )
+from connectors.dispatch import Outcome
 from connectors.errors import (
     ConnectorConfigError,
     ConnectorError,
@@ -30,8 +31,11 @@ from connectors.tenants import (
     MunicipalityKind,
     Province,
     load_directory,
+    problems_from_validation,
 )
+from connectors.text import fold
 from connectors.types import Capability, Record, RecordKey, SourceStatus
+from connectors.writes import RequestWriter
 
 __all__ = [
     "Binding",
@@ -50,10 +54,12 @@ __all__ = [
     "Municipality",
     "MunicipalityKind",
     "NotFoundError",
+    "Outcome",
     "PlacedSource",
     "Province",
     "Record",
     "RecordKey",
+    "RequestWriter",
     "SourceConfig",
     "SourceHealth",
     "SourceStatus",
@@ -62,5 +68,7 @@ __all__ = [
     "UpstreamError",
     "UpstreamTimeout",
     "default_registry",
+    "fold",
     "load_directory",
+    "problems_from_validation",
 ]

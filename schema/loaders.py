@@ -14,8 +14,15 @@ from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
-from connectors import Capability, ConnectorError, Federation, MappingError, Record, RecordKey
-from connectors.dispatch import Outcome
+from connectors import (
+    Capability,
+    ConnectorError,
+    Federation,
+    MappingError,
+    Outcome,
+    Record,
+    RecordKey,
+)
 from schema.errors import SourceFailure
 
 K = TypeVar("K", bound=Hashable)

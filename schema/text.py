@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.text import fold
+from connectors import fold
 
 __all__ = ["fold", "matches", "terms"]
 

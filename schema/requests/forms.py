@@ -33,7 +33,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from connectors.tenants import ConfigProblem, InvalidConfiguration, problems_from_validation
+from connectors import ConfigProblem, InvalidConfiguration, problems_from_validation
 from schema.language import Text
 from schema.services.types import ServiceCategory
 

@@ -8,8 +8,7 @@ import re
 import strawberry
 from strawberry.file_uploads import Upload
 
-from connectors import Capability
-from connectors.writes import RequestWriter
+from connectors import Capability, RequestWriter
 from schema.context import HubContext, Info
 from schema.developers.keys import ApiScope
 from schema.errors import NotFound, PublicError
