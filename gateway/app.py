@@ -16,7 +16,6 @@ from gateway import metrics, open311
 from gateway.api_keys import ApiKeyMiddleware
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.csrf import CSRFMiddleware
-from gateway.delivery.worker import running_worker
 from gateway.explorer import ASSETS as EXPLORER_ASSETS
 from gateway.gc_tuning import freeze_startup_objects
 from gateway.graphql_app import HubGraphQL
@@ -24,6 +23,7 @@ from gateway.health import Readiness, healthz
 from gateway.hub import Hub
 from gateway.identity import Identity
 from gateway.identity.login import login_routes
+from gateway.outbox_delivery.worker import running_worker
 from gateway.ratelimit import Rate, RateLimiter, RateLimitMiddleware
 from gateway.response_cache import ResponseCache, ResponseCacheMiddleware
 from gateway.security import SecurityHeadersMiddleware

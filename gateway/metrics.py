@@ -34,7 +34,7 @@ UPSTREAM_FAILURES = Counter(
     ["connector", "municipality", "source", "code"],
 )
 
-# The outbox (gateway/delivery): labelled by kind and municipality only. Every process
+# The outbox (gateway/outbox_delivery): labelled by kind and municipality only. Every process
 # counts the same shared outbox, so the gauges show the latest count, not a sum.
 OUTBOX_PENDING = Gauge(
     "planasmun_outbox_pending",

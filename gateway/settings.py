@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from gateway.delivery.settings import DeliverySettings, SmtpSettings
 from gateway.identity.settings import IdentitySettings
+from gateway.outbox_delivery.settings import DeliverySettings, SmtpSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -117,12 +117,12 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(
         default_factory=DeliverySettings,
         description="The outbox's delivery worker: PLANASMUN_DELIVERY__POLL_SECONDS, … "
-        "(documented in gateway/delivery/settings.py).",
+        "(documented in gateway/outbox_delivery/settings.py).",
     )
     smtp: SmtpSettings = Field(
         default_factory=SmtpSettings,
         description="The mail server for citizens' e-mails: PLANASMUN_SMTP__HOST, "
-        "PLANASMUN_SMTP__PORT, … (gateway/delivery/settings.py). Unset host: e-mails wait.",
+        "PLANASMUN_SMTP__PORT, … (gateway/outbox_delivery/settings.py). Unset host: e-mails wait.",
     )
 
     @field_validator("trusted_proxies", "allowed_origins", mode="before")

@@ -10,6 +10,11 @@ asks it before sending again (see `connectors.writes`).
 
 Payloads name records by id, never by personal value: the worker reads the record when
 it delivers, so that a cancellation (Ley 172-13) in the meantime is honoured.
+
+This module owns the outbox's whole life: `enqueue` (inside the caller's transaction),
+`Outbox.claim` (the lease), `Outbox.retry_later` (backoff), `Outbox.fail` (give up, kept
+for a person) and `Outbox.retry` (a person's retry). The worker that delivers is
+`gateway/outbox_delivery/worker.py`; the GraphQL for failed items is `schema/deliveries/`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ including those only made for type checking."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "connectors.spreadsheet",
         "connectors.rest",
     ),
-    "web": ("gateway", "connectors", "demo"),
+    # The pages reach data only through the schema.
+    "web": ("gateway", "connectors", "store", "demo"),
     # The demo stands apart: the product runs without it (tests/test_demo_apart.py).
     "gateway": ("demo",),
     "config": ("demo",),
@@ -69,3 +71,31 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "example.py"
     module.write_text("from gateway.identity import Identity\nimport web.csrf\n")
     assert imported_modules(module) == [(1, "gateway.identity.Identity"), (2, "web.csrf")]
+
+
+def through_connectors_api(package: str, root: Path = ROOT) -> list[str]:
+    """Imports of `connectors` other than the names its `__init__` exports."""
+    exported = set(importlib.import_module("connectors").__all__)
+    problems = []
+    for path in sorted((root / package).rglob("*.py")):
+        for line, module in imported_modules(path):
+            if module == "connectors" or not module.startswith("connectors."):
+                continue
+            if module.removeprefix("connectors.") not in exported:
+                problems.append(f"{path.relative_to(root)}:{line} imports {module}")
+    return problems
+
+
+def test_schema_reaches_connectors_only_through_their_public_api() -> None:
+    assert through_connectors_api("schema") == []
+
+
+def test_the_check_sees_a_connector_module_imported_past_the_api(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "m.py").write_text(
+        "from connectors import Federation\nfrom connectors.dispatch import Dispatcher\n"
+    )
+    assert through_connectors_api("pkg", tmp_path) == [
+        "pkg/m.py:2 imports connectors.dispatch.Dispatcher"
+    ]

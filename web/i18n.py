@@ -21,7 +21,7 @@ from accessibility import Language
 PACKAGE_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
 DOMAIN = "messages"
-#: The e-mails to citizens (`gateway.delivery.emails`), kept apart from the pages' texts.
+#: The e-mails to citizens (`gateway.outbox_delivery.emails`), kept apart from the pages' texts.
 EMAILS_DOMAIN = "emails"
 
 

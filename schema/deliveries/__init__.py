@@ -1,6 +1,6 @@
 """Failed deliveries, for a municipality's supervisors to review and retry.
 
-The delivery worker (`gateway.delivery`) keeps an outbox item it can never deliver as it
+The delivery worker (`gateway.outbox_delivery`) keeps an outbox item it can never deliver as it
 is (the municipality's system cannot map the request, a mail server refuses the address
 for good) as FAILED. `failedDeliveries(municipalityId, first, offset)` lists one local
 government's, most recently given up first: what it was (a request to the municipality's

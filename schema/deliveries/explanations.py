@@ -1,6 +1,6 @@
 """What a failed delivery's error code means, in plain words for a supervisor.
 
-The codes are those the delivery worker records (`gateway.delivery.worker`: its own, the
+The codes are those the delivery worker records (`gateway.outbox_delivery.worker`: its own, the
 connector error tree's `connectors.errors`, and the mailer's): codes only, never a
 message that could quote a citizen's data, so the words are the hub's own.
 """

@@ -21,8 +21,8 @@ from demo.catalogue import services
 from demo.mail_sink import MailSink
 from demo.sigem_requests import Solicitud, read_solicitudes
 from demo.systems import DemoSystems
-from gateway.delivery.settings import DeliverySettings, SmtpSettings
-from gateway.delivery.worker import DeliveryWorker
+from gateway.outbox_delivery.settings import DeliverySettings, SmtpSettings
+from gateway.outbox_delivery.worker import DeliveryWorker
 from store.citizens import CitizenStore, ProfileChanges
 from store.outbox import Outbox, OutboxState
 from store.requests import NewRequest, RequestStore, ServiceRequest

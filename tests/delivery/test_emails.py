@@ -9,8 +9,8 @@ import re
 import pytest
 
 from accessibility import Language
-from gateway.delivery.emails import MESSAGES, SEPARATOR, compose
-from gateway.delivery.settings import SmtpSettings
+from gateway.outbox_delivery.emails import MESSAGES, SEPARATOR, compose
+from gateway.outbox_delivery.settings import SmtpSettings
 from store.outbox import OutboxItem, OutboxKind, OutboxState
 from store.requests import (
     DeliveryState,

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from accessibility import Language
-from gateway.delivery.settings import SmtpSettings
+from gateway.outbox_delivery.settings import SmtpSettings
 from store.outbox import OutboxItem
 from store.requests import RequestStatus, ServiceRequest
 from web.i18n import EMAILS_DOMAIN, translations

@@ -41,8 +41,8 @@ from connectors.federation import Federation, RequestDestination
 from connectors.resilience import CircuitOpen
 from connectors.writes import DeliveryReceipt, OutgoingRequest
 from gateway import metrics
-from gateway.delivery.emails import Mailer, PermanentMailError, TransientMailError, compose
-from gateway.delivery.settings import DeliverySettings, SmtpSettings
+from gateway.outbox_delivery.emails import Mailer, PermanentMailError, TransientMailError, compose
+from gateway.outbox_delivery.settings import DeliverySettings, SmtpSettings
 from gateway.settings import public_base_url
 from store.citizens import CitizenStore
 from store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
