@@ -13,6 +13,7 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.explorer import explorer_page
+from gateway.graphql_media import GRAPHQL_RESPONSE, is_request_error, preferred_media_type
 from gateway.hub import Hub
 from schema import HubContext
 
@@ -51,9 +52,28 @@ class HubGraphQL(GraphQL[HubContext, None]):
                 response: Response = await self.run(request)
             except HTTPException as error:
                 response = PlainTextResponse(error.reason, status_code=error.status_code)
+            else:
+                if preferred_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE:
+                    response = self._as_graphql_response(response)
             await response(scope, receive, send)
         finally:
             await request.close()
+
+    def _as_graphql_response(self, response: Response) -> Response:
+        """The answer in `application/graphql-response+json`: a request error (nothing was
+        executed) becomes 400 with no `data` entry; anything else keeps its status."""
+        if response.media_type != "application/json" or not isinstance(response.body, bytes):
+            return response  # the explorer's page, a stream: not a GraphQL answer
+        body = response.body
+        status = response.status_code
+        if status == 200 and b'"errors"' in body:
+            result = orjson.loads(body)
+            if is_request_error(result):
+                del result["data"]
+                body, status = orjson.dumps(result), 400
+        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+        headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return Response(body, status_code=status, headers=headers)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -21,6 +21,8 @@ from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.graphql_media import JSON, preferred_media_type
+
 _PRIVATE_HEADERS = (b"authorization", b"cookie", b"x-api-key")
 
 
@@ -76,8 +78,11 @@ class ResponseCache:
         self._entries.clear()
 
 
-def cache_key(body: bytes, scope_name: str) -> bytes | None:
-    """The key of a cacheable public query in a POST body, or None."""
+def cache_key(body: bytes, scope_name: str, media_type: str = JSON) -> bytes | None:
+    """The key of a cacheable public query in a POST body, or None. `media_type` is the
+    answer's (the same query is answered differently to `application/graphql-response+json`),
+    and a body whose `variables` or `extensions` are not objects is never cached: the
+    endpoint refuses it."""
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -90,14 +95,20 @@ def cache_key(body: bytes, scope_name: str) -> bytes | None:
         operation_name is None or isinstance(operation_name, str)
     ):
         return None
+    variables_given, extensions = payload.get("variables"), payload.get("extensions")
+    if not isinstance(variables_given, dict | None) or not isinstance(extensions, dict | None):
+        return None
     if not _is_query(document, operation_name):
         return None
-    variables = orjson.dumps(payload.get("variables") or {}, option=orjson.OPT_SORT_KEYS)
+    variables = orjson.dumps(variables_given or {}, option=orjson.OPT_SORT_KEYS)
+    extension_bytes = orjson.dumps(extensions or {}, option=orjson.OPT_SORT_KEYS)
     digest = hashlib.blake2b(digest_size=20)
     for part in (
         scope_name.encode(),
+        media_type.encode(),
         document.encode(),
         variables,
+        extension_bytes,
         (operation_name or "").encode(),
     ):
         digest.update(len(part).to_bytes(4, "big"))
@@ -122,7 +133,8 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        key = cache_key(body, "public")
+        accept = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"accept"), None)
+        key = cache_key(body, "public", preferred_media_type(accept))
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:

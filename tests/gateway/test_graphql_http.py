@@ -166,3 +166,65 @@ def test_depth_counts_through_fragments_and_ignores_introspection(live_hub: str)
     levels = ["__schema", "types", "fields", "type", *["ofType"] * 7]
     introspection = "{ " + " { ".join(levels) + " { name" + " }" * (len(levels) + 1)
     assert "errors" not in _post(live_hub, {"query": introspection}).json()
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def test_graphql_response_json_is_accepted_and_answered_in_it(live_hub: str) -> None:
+    response = _post(live_hub, {"query": "{ __typename }"}, accept=GRAPHQL_RESPONSE)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert response.json() == {"data": {"__typename": "Query"}}
+    # Preferred when both are accepted; plain JSON when the client asks for JSON first.
+    both = _post(live_hub, {"query": "{ __typename }"}, accept=f"{GRAPHQL_RESPONSE}, */*")
+    assert both.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    json_first = _post(
+        live_hub, {"query": "{ __typename }"}, accept=f"application/json, {GRAPHQL_RESPONSE};q=0.5"
+    )
+    assert json_first.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        ({"query": "{"}, "parse"),
+        ({"query": "{ noSuchField }"}, "validation"),
+        ({"query": "query($id: ID!) { municipality(id: $id) { name } }"}, "coercion"),
+    ],
+)
+def test_a_request_error_is_400_without_data_under_graphql_response_json(
+    live_hub: str, body: dict[str, str], what: str
+) -> None:
+    strict = _post(live_hub, body, accept=GRAPHQL_RESPONSE)
+    assert strict.status_code == 400, what
+    assert strict.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert "data" not in strict.json()
+    assert strict.json()["errors"]
+    # The traditional media type keeps 200 for a well-formed request, as the spec says.
+    legacy = _post(live_hub, body, accept="application/json")
+    assert legacy.status_code == 200
+    assert legacy.headers["content-type"].startswith("application/json")
+
+
+def test_a_field_error_keeps_200_and_data_under_graphql_response_json(live_hub: str) -> None:
+    response = _post(
+        live_hub,
+        {"query": '{ serviceRequest(trackingNumber: "X") { status } }'},
+        accept=GRAPHQL_RESPONSE,
+    )
+    body = response.json()
+    assert response.status_code == 200, body
+    assert "data" in body
+
+
+@pytest.mark.parametrize("parameter", ["variables", "extensions"])
+@pytest.mark.parametrize("value", ["string", 0, False, ["array"]])
+def test_variables_and_extensions_of_the_wrong_json_type_are_400(
+    live_hub: str, parameter: str, value: object
+) -> None:
+    # Twice: the first valid answer must not be replayed from the response cache.
+    for _ in range(2):
+        assert _post(live_hub, {"query": "{ __typename }"}).status_code == 200
+        response = _post(live_hub, {"query": "{ __typename }", parameter: value})
+        assert response.status_code == 400, response.text
