@@ -17,7 +17,7 @@ from gateway.query_cost import QueryCost
 from gateway.query_limits import QueryLimits
 from gateway.settings import Settings
 from schema import PublicError
-from schema.requests.forms import MAX_CHOICES, MAX_FIELDS
+from schema.municipalities.types import SERVICES_PER_MUNICIPALITY
 
 MASKED_MESSAGE = "Ocurrió un error interno. Ya fue registrado; inténtelo de nuevo más tarde."
 
@@ -42,25 +42,22 @@ def should_mask(error: GraphQLError) -> bool:
 
 #: `municipalities` is costed at this many governments when the real number is not given.
 MUNICIPALITIES_ESTIMATE = 10
-#: Short lists of the request forms and of a request, costed at their real bounds rather
-#: than a page of 200: a service's questions and a question's choices (config/
-#: request-forms.yaml), a request's answers (one per question or choice) and its history
-#: (the workflow allows four changes after RECIBIDA; a few more read back from upstream).
-REQUEST_LIST_SIZES = {
-    "Service.requestFields": MAX_FIELDS,
-    "RequestField.choices": MAX_CHOICES,
-    "ServiceRequest.answers": 40,
-    "ServiceRequest.history": 10,
-}
+
+
+def hub_list_sizes(municipality_count: int | None) -> dict[str, int]:
+    """The list sizes the hub knows and the schema cannot (its `@listSize` has the rest):
+    its governments, and every service of all of them (`services` without `first`)."""
+    governments = municipality_count or MUNICIPALITIES_ESTIMATE
+    return {
+        "Query.municipalities": governments,
+        "Query.services": governments * SERVICES_PER_MUNICIPALITY,
+    }
 
 
 def schema_extensions(
     settings: Settings, *, municipality_count: int | None = None
 ) -> list[Callable[[], SchemaExtension]]:
-    list_sizes = {
-        "Query.municipalities": municipality_count or MUNICIPALITIES_ESTIMATE,
-        **REQUEST_LIST_SIZES,
-    }
+    list_sizes = hub_list_sizes(municipality_count)
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),

@@ -6,11 +6,16 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TypeVar
 
+import strawberry
+from strawberry.schema_directive import Location
+
 from schema.errors import PublicError
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
+#: A payload's `errors`: at most about one per input field.
+PROBLEMS = 20
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,3 +43,32 @@ class Page:
 
     def slice(self, items: Sequence[T]) -> list[T]:
         return list(items[self.offset : self.offset + self.first])
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="How many items a list field holds, for the query cost limit (in the "
+    "spirit of the GraphQL Cost specification's @listSize): the value of the first "
+    "slicing argument given (or its default), else `assumedSize`. `sizedFields` are list "
+    "fields of the result that the slicing argument sizes instead.",
+)
+class ListSize:
+    assumed_size: int | None = strawberry.UNSET
+    slicing_arguments: list[str] | None = strawberry.UNSET
+    sized_fields: list[str] | None = strawberry.UNSET
+
+
+def list_size(
+    assumed: int | None = None, *, slicing: tuple[str, ...] = (), sized: tuple[str, ...] = ()
+) -> ListSize:
+    """`@listSize` for a field's `directives=[…]`; only the parts given appear in the SDL."""
+    return ListSize(
+        assumed_size=strawberry.UNSET if assumed is None else assumed,
+        slicing_arguments=list(slicing) if slicing else strawberry.UNSET,
+        sized_fields=list(sized) if sized else strawberry.UNSET,
+    )
+
+
+def paged(assumed: int) -> ListSize:
+    """A paged list: its size is `first` (or `first`'s default), else `assumed`."""
+    return list_size(assumed, slicing=("first",))

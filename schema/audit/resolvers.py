@@ -11,6 +11,7 @@ from strawberry.permission import BasePermission
 from schema.audit.types import MunicipalityAuditEntry, MunicipalityAuditLog
 from schema.context import HubContext, Info
 from schema.errors import PublicError
+from schema.paging import list_size
 from schema.personal import actor_role, append_audit, client_address, forbidden
 from schema.principal import Principal, StaffRole
 from store.audit import AuditEntry, KnownAction
@@ -84,6 +85,7 @@ class AuditQueries:
         "gets FORBIDDEN (and a signed-in caller's attempt is audited). Page backwards with "
         "`before` (an entry's `seq`, from `nextBefore`).",
         permission_classes=[IsReviewerOfMunicipality],
+        directives=[list_size(slicing=("first",), sized=("entries",))],
     )
     async def municipality_audit_log(
         self,

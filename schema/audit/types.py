@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from schema.paging import MAX_PAGE_SIZE, list_size
 from store.audit import AuditRecord
 
 #: Roles whose identifier a supervisor sees: people acting for a government.
@@ -66,7 +67,9 @@ class MunicipalityAuditEntry:
 @strawberry.type(description="A page of a municipality's audit log, newest first.")
 class MunicipalityAuditLog:
     municipality_id: strawberry.ID
-    entries: list[MunicipalityAuditEntry]
+    entries: list[MunicipalityAuditEntry] = strawberry.field(
+        directives=[list_size(MAX_PAGE_SIZE)]  # sized by `municipalityAuditLog(first:)`
+    )
     has_more: bool = strawberry.field(description="Older entries exist beyond this page.")
     next_before: int | None = strawberry.field(
         description="Pass as `before` to read the next (older) page; null on the last page."

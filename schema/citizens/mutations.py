@@ -20,6 +20,7 @@ from schema.citizens import export, validation
 from schema.citizens.consent import CONSENT_PURPOSE, CONSENT_TEXT_VERSION
 from schema.citizens.types import CITIZEN_RECORD, PROFILE_RECORD, CitizenProfile
 from schema.context import HubContext, Info
+from schema.paging import PROBLEMS, list_size
 from schema.personal import append_audit, client_address, data_subject_of
 from store.audit import AuditEntry, AuditRecord, KnownAction
 from store.citizens import (
@@ -108,7 +109,7 @@ class ProfileInput:
 @strawberry.type
 class UpdateMyProfilePayload:
     profile: CitizenProfile | None
-    errors: list[PersonalDataError]
+    errors: list[PersonalDataError] = strawberry.field(directives=[list_size(PROBLEMS)])
 
 
 @strawberry.type
@@ -119,7 +120,7 @@ class ExportMyDataPayload:
         description="The zip (JSON and CSV of everything the hub holds about the caller), "
         "base64-encoded. The web client offers the same file at /mis-datos/exportar."
     )
-    errors: list[PersonalDataError]
+    errors: list[PersonalDataError] = strawberry.field(directives=[list_size(PROBLEMS)])
 
 
 @strawberry.type
@@ -127,7 +128,7 @@ class DeleteMyDataPayload:
     erased: bool = strawberry.field(
         description="True when personal data was erased; false when there was none."
     )
-    errors: list[PersonalDataError]
+    errors: list[PersonalDataError] = strawberry.field(directives=[list_size(PROBLEMS)])
 
 
 _CHECKS: dict[str, Callable[[str | None], str | None]] = {

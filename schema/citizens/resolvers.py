@@ -21,6 +21,7 @@ from schema.citizens.types import (
 )
 from schema.context import Info
 from schema.errors import PublicError
+from schema.paging import list_size
 from schema.personal import (
     NATIONAL_ADMIN_PERSONAL_FIELDS,
     PERSONAL_FIELDS,
@@ -164,6 +165,15 @@ class CitizenQueries:
         description="Every field of the schema that holds personal data (the register of "
         "processing): for the national administrators.",
         permission_classes=[IsNationalAdmin],
+        directives=[
+            list_size(
+                sum(
+                    len(fields)
+                    for register in (PERSONAL_FIELDS, NATIONAL_ADMIN_PERSONAL_FIELDS)
+                    for fields in register.values()
+                )
+            )
+        ],
     )
     def personal_data_inventory(self) -> list[PersonalFieldDeclaration] | None:
         return [

@@ -16,7 +16,7 @@ import strawberry
 from schema.citizens.consent import CONSENT_PURPOSE, CONSENT_TEXT, CONSENT_TEXT_VERSION
 from schema.context import Info
 from schema.errors import PublicError
-from schema.paging import MAX_PAGE_SIZE
+from schema.paging import MAX_PAGE_SIZE, list_size, paged
 from schema.personal import Ownership, PersonalKind, personal_data
 from store.audit import AuditRecord
 from store.citizens import Consent as ConsentRecord
@@ -196,7 +196,10 @@ class Me:
         found = await store.profile(str(self.subject))
         return None if found is None else CitizenProfile.of(found)
 
-    @strawberry.field(description="Every consent given, withdrawn ones included, oldest first.")
+    @strawberry.field(
+        description="Every consent given, withdrawn ones included, oldest first.",
+        directives=[list_size(10)],
+    )
     async def consents(self, info: Info) -> list[Consent]:
         store = info.context.citizens
         if store is None:
@@ -205,7 +208,8 @@ class Me:
 
     @strawberry.field(
         description="The audit log's entries about this citizen, newest first: who read, "
-        "changed, exported or was refused their data."
+        "changed, exported or was refused their data.",
+        directives=[paged(ACCESS_LOG_PAGE)],
     )
     async def access_log(self, info: Info, first: int = ACCESS_LOG_PAGE) -> list[AccessLogEntry]:
         if not 0 <= first <= MAX_PAGE_SIZE:

@@ -8,6 +8,7 @@ from schema.audit.resolvers import IsReviewerOfMunicipality
 from schema.context import HubContext, Info
 from schema.deliveries.types import OUTBOX_RECORD, FailedDelivery
 from schema.errors import PublicError, bad_argument
+from schema.paging import paged
 from store.outbox import MAX_FAILED_PAGE, Outbox
 
 #: Items per page unless asked.
@@ -54,6 +55,7 @@ class DeliveryQueries:
         "that municipality and national administrators; anyone else gets FORBIDDEN (and a "
         "signed-in caller's attempt is audited).",
         permission_classes=[IsDeliveryReviewer],
+        directives=[paged(FAILED_PAGE)],
     )
     async def failed_deliveries(
         self,

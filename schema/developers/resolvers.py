@@ -12,6 +12,7 @@ from schema.developers.keys import ApiKeys, ApiKeyStoreUnavailable
 from schema.developers.permissions import IsNationalAdmin
 from schema.developers.types import ApiKey
 from schema.errors import PublicError
+from schema.paging import list_size
 from store.audit import AuditLogError
 
 
@@ -49,6 +50,7 @@ class DeveloperQueries:
         description="Every API key ever issued, newest first (national administrator only). "
         "Never the keys themselves.",
         permission_classes=[IsNationalAdmin],
+        directives=[list_size(100)],
     )
     async def api_keys(self, info: Info) -> list[ApiKey] | None:
         with store_errors():

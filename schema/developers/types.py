@@ -9,6 +9,7 @@ import strawberry
 
 from schema.developers import keys as api_keys
 from schema.developers.keys import ApiKeyRecord
+from schema.paging import PROBLEMS, list_size
 
 
 @strawberry.enum(description="What an API key lets its holder do.")
@@ -107,10 +108,10 @@ class IssueApiKeyPayload:
         description="The key itself, shown in this answer only: the hub stores a hash of "
         "it and can never show it again. Send it in the X-Api-Key header."
     )
-    errors: list[ApiKeyError]
+    errors: list[ApiKeyError] = strawberry.field(directives=[list_size(PROBLEMS)])
 
 
 @strawberry.type
 class RevokeApiKeyPayload:
     api_key: ApiKey | None
-    errors: list[ApiKeyError]
+    errors: list[ApiKeyError] = strawberry.field(directives=[list_size(PROBLEMS)])

@@ -6,12 +6,20 @@ import strawberry
 
 from schema.context import Info
 from schema.municipalities.types import Municipality, MunicipalityKind
+from schema.paging import list_size
 from schema.text import fold
+
+#: Every local government of the country: at most this many on a hub.
+LOCAL_GOVERNMENTS = 393
 
 
 @strawberry.type
 class MunicipalityQueries:
-    @strawberry.field(description="Local governments on the hub, by province and kind.")
+    @strawberry.field(
+        description="Local governments on the hub, by province and kind.",
+        # The country's 158 municipios and 235 distritos; the gateway passes the hub's count.
+        directives=[list_size(LOCAL_GOVERNMENTS)],
+    )
     def municipalities(
         self,
         info: Info,

@@ -8,14 +8,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from connectors import Capability
 from connectors import Municipality as MunicipalityConfig
 from connectors import SourceStatus as ConnectorSourceStatus
 from schema.context import Info
-from schema.paging import Page
+from schema.paging import Page, list_size, paged
 
 if TYPE_CHECKING:
     from schema.departments.types import Department
     from schema.services.types import Service, ServiceCategory
+
+#: A government's services when `first` is not given (all of them): tens, not hundreds.
+SERVICES_PER_MUNICIPALITY = 50
+#: Its departments (dependencias).
+DEPARTMENTS_PER_MUNICIPALITY = 30
 
 
 @strawberry.enum(description="Ayuntamiento (municipality) or junta de distrito municipal.")
@@ -110,7 +116,10 @@ class Municipality:
             onboarded=info.context.federation.get(parent.id) is not None,
         )
 
-    @strawberry.field(description="Services and procedures (trámites) this government offers.")
+    @strawberry.field(
+        description="Services and procedures (trámites) this government offers.",
+        directives=[paged(SERVICES_PER_MUNICIPALITY)],
+    )
     async def services(
         self,
         info: Info,
@@ -124,7 +133,10 @@ class Municipality:
 
         return await services_of(info, [self.config.id], category, search, Page.of(first, offset))
 
-    @strawberry.field(description="Its departments (dependencias) and their contact data.")
+    @strawberry.field(
+        description="Its departments (dependencias) and their contact data.",
+        directives=[list_size(DEPARTMENTS_PER_MUNICIPALITY)],
+    )
     async def departments(
         self, info: Info
     ) -> list[Annotated[Department, strawberry.lazy("schema.departments.types")]] | None:
@@ -132,7 +144,11 @@ class Municipality:
 
         return await departments_of(info, self.config.id)
 
-    @strawberry.field(description="The existing systems behind this government's data.")
+    @strawberry.field(
+        description="The existing systems behind this government's data.",
+        # At most one per capability it binds.
+        directives=[list_size(len(Capability))],
+    )
     def sources(self, info: Info) -> list[Source]:
         return [
             Source(

@@ -13,6 +13,7 @@ from schema.context import HubContext, Info
 from schema.developers.keys import ApiScope
 from schema.errors import NotFound, PublicError
 from schema.field_errors import FieldError, problem
+from schema.paging import PROBLEMS, list_size
 from schema.personal import append_audit, client_address
 from schema.principal import PrincipalKind
 from schema.requests import attachments, validation
@@ -107,7 +108,7 @@ class SubmitServiceRequestResult:
     created: bool = strawberry.field(
         description="False when an earlier submit with the same idempotency key made it."
     )
-    errors: list[FieldError]
+    errors: list[FieldError] = strawberry.field(directives=[list_size(PROBLEMS)])
 
 
 def _failed(*errors: FieldError) -> SubmitServiceRequestResult:

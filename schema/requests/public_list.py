@@ -14,7 +14,7 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import bad_argument
-from schema.paging import MAX_PAGE_SIZE
+from schema.paging import MAX_PAGE_SIZE, paged
 from schema.requests.access import request_store
 from schema.requests.types import RequestStatus, ServiceRequest
 
@@ -37,7 +37,8 @@ class PublicRequestQueries:
         "service, status, dates and public notes (the personal fields stay guarded as in "
         "`serviceRequest`). `submittedFrom` is inclusive, `submittedTo` exclusive; "
         "`serviceIds` keeps requests for any of those services (ids within the "
-        "municipality). Null for an unknown municipality."
+        "municipality). Null for an unknown municipality.",
+        directives=[paged(50)],
     )
     async def public_service_requests(
         self,

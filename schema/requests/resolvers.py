@@ -10,7 +10,7 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import PublicError, bad_argument
-from schema.paging import MAX_PAGE_SIZE, Page
+from schema.paging import MAX_PAGE_SIZE, Page, paged
 from schema.personal import IsStaffOf, check_purpose, data_subject_of
 from schema.principal import StaffRole
 from schema.requests.access import request_store
@@ -69,7 +69,8 @@ class RequestQueries:
 
     @strawberry.field(
         description="The signed-in citizen's own requests, newest first (`first` of them, "
-        "after `offset`). Null with UNAUTHENTICATED when nobody is signed in."
+        "after `offset`). Null with UNAUTHENTICATED when nobody is signed in.",
+        directives=[paged(50)],
     )
     async def my_service_requests(
         self, info: Info, first: int | None = 50, offset: int | None = 0
@@ -88,6 +89,7 @@ class RequestQueries:
         "`overdueOnly` those past their expected date and still open. Anyone else gets "
         "null and FORBIDDEN (audited when signed in).",
         permission_classes=[IsQueueStaff],
+        directives=[paged(50)],
     )
     async def service_request_queue(
         self,

@@ -18,9 +18,10 @@ import strawberry
 from schema.context import Info
 from schema.errors import PublicError
 from schema.language import Language, Text
+from schema.paging import list_size
 from schema.personal import IsStaffOf, Ownership, ownership_of, personal_data, record_access
 from schema.principal import StaffRole
-from schema.requests.forms import FieldType, FormField
+from schema.requests.forms import MAX_CHOICES, FieldType, FormField
 from store import requests as store
 from store.audit import KnownAction
 
@@ -124,7 +125,10 @@ class RequestField:
     def order(self) -> int:
         return self.spec.order
 
-    @strawberry.field(description="For list fields: the answers to choose from.")
+    @strawberry.field(
+        description="For list fields: the answers to choose from.",
+        directives=[list_size(MAX_CHOICES)],
+    )
     def choices(self) -> list[RequestFieldChoice]:
         return [RequestFieldChoice(key=c.key, words=c.name) for c in self.spec.choices]
 
@@ -213,7 +217,11 @@ class ServiceRequest:
     expected_by: dt.date | None = strawberry.field(
         description="When it should be resolved, from the service's duration in working days."
     )
-    history: list[StatusChange] = strawberry.field(description="Every status, oldest first.")
+    history: list[StatusChange] = strawberry.field(
+        description="Every status, oldest first.",
+        # The workflow allows four changes after RECIBIDA; a few more read back from upstream.
+        directives=[list_size(10)],
+    )
     delivered_to_municipality: bool = strawberry.field(
         description="True once the local government's own system holds it (always true "
         "where the hub is that system)."
@@ -223,10 +231,13 @@ class ServiceRequest:
     latitude: float | None
     longitude: float | None
     answers: list[RequestAnswer] | None = strawberry.field(
-        description="The answers to the service's own questions."
+        description="The answers to the service's own questions.",
+        # One per question, or per chosen key of a multiple choice.
+        directives=[list_size(40)],
     )
     attachments: list[RequestAttachment] | None = strawberry.field(
-        description="The files the citizen attached (none after their data was erased)."
+        description="The files the citizen attached (none after their data was erased).",
+        directives=[list_size(3)],  # attachments.MAX_FILES (which imports this module)
     )
 
     @strawberry.field(description="Whether it is past `expectedBy` and not yet closed.")
@@ -331,4 +342,6 @@ class RequestStatistics:
         description="The local government counted; null for the whole hub."
     )
     total: int
-    by_status: list[RequestStatusCount]
+    by_status: list[RequestStatusCount] = strawberry.field(
+        directives=[list_size(len(RequestStatus))]
+    )

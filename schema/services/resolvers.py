@@ -9,7 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import PublicError
-from schema.paging import Page
+from schema.paging import MAX_PAGE_SIZE, Page, paged
 from schema.partial import add_partial_failure, note_if_stale
 from schema.services.types import Service, ServiceCategory
 from schema.text import matches
@@ -64,7 +64,9 @@ def parse_service_id(value: str) -> tuple[str, str]:
 @strawberry.type
 class ServiceQueries:
     @strawberry.field(
-        description="Services across municipalities; search ignores accents and case."
+        description="Services across municipalities; search ignores accents and case.",
+        # Without `first`, every government's: the gateway passes the hub's count of them.
+        directives=[paged(MAX_PAGE_SIZE)],
     )
     async def services(
         self,

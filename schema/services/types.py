@@ -10,6 +10,7 @@ import strawberry
 
 from connectors import Record
 from schema.context import Info
+from schema.paging import list_size
 
 if TYPE_CHECKING:
     from schema.departments.types import Department
@@ -90,7 +91,8 @@ class Service:
 
     @strawberry.field(
         description="The questions a request for it asks, beyond the description and the "
-        "location (Open311 attributes), in `order`."
+        "location (Open311 attributes), in `order`.",
+        directives=[list_size(10)],  # forms.MAX_FIELDS (which imports this module)
     )
     def request_fields(
         self, info: Info
