@@ -14,9 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import functools
-import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import strawberry
@@ -25,23 +23,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from schema.personal import data_subject_of
-from schema.principal import principal_from_connection
 from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
-from web.data import run_query
-from web.errors import SERVER_ERROR, render_error
 from web.form_problems import EXPIRED, FormProblem, expired_form, form_problem
 from web.formatting import PageFormats
-from web.labels import N_
-from web.links import login_link
-from web.preferences import Preferences, read_preferences
+from web.labels import ACTION_ON_YOUR_DATA, ACTOR, N_, ROLE, YOUR_DATA_FIELD
+from web.operations import operation
+from web.page_base import PageBase
+from web.preferences import Preferences
 from web.routing import Example, Page
 from web.templating import Renderer
-
-log = logging.getLogger("planasmun.web")
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 #: The session key of the one-time notice shown after a change ("saved", "erased").
 NOTICE_KEY = "aviso_mis_datos"
@@ -54,113 +45,16 @@ _MAX_FIELD = 1000
 DEMO_CITIZEN = "maria"
 DEMO_CITIZEN_WITHOUT_DATA = "juan"
 
-# -- What the pages ask the schema -----------------------------------------------------
+# -- What the pages ask the schema (web/operations/) -----------------------------------
 
-_PROFILE = """
-    name
-    cedula
-    phone
-    email
-    address
-    municipality { id name }
-    updatedAt
-"""
-
-OVERVIEW = f"""
-query WebMyData {{
-  me {{
-    subject
-    displayName
-    profile {{ {_PROFILE} }}
-    consents {{ purpose textVersion givenAt withdrawnAt active }}
-    accessLog(first: 50) {{ at actorRole municipality action fields purpose }}
-  }}
-  municipalities {{ id name }}
-}}
-"""
-
-EDIT = f"""
-query WebMyDataEdit {{
-  me {{
-    profile {{ {_PROFILE} }}
-    consents {{ purpose textVersion active }}
-  }}
-  consentTerms {{ purpose version }}
-  municipalities {{ id name province }}
-}}
-"""
-
-UPDATE = f"""
-mutation WebUpdateMyProfile($input: ProfileInput!) {{
-  updateMyProfile(input: $input) {{
-    profile {{ {_PROFILE} }}
-    errors {{ field message code }}
-  }}
-}}
-"""
-
-EXPORT = """
-mutation WebExportMyData {
-  exportMyData { filename contentType zipBase64 errors { field message code } }
-}
-"""
-
-ERASE = """
-mutation WebDeleteMyData($confirm: Boolean!) {
-  deleteMyData(confirm: $confirm) { erased errors { field message code } }
-}
-"""
-
-SUMMARY = f"""
-query WebMyDataSummary {{
-  me {{ profile {{ {_PROFILE} }} consents {{ active }} }}
-}}
-"""
+OVERVIEW = operation("WebMyData")
+EDIT = operation("WebMyDataEdit")
+UPDATE = operation("WebUpdateMyProfile")
+EXPORT = operation("WebExportMyData")
+ERASE = operation("WebDeleteMyData")
+SUMMARY = operation("WebMyDataSummary")
 
 # -- Words: catalogue message ids, translated when the page renders --------------------
-
-FIELD_LABELS: Mapping[str, str] = {
-    "name": N_("Full name"),
-    "cedula": N_("Cédula"),
-    "phone": N_("Phone number"),
-    "email": N_("Email address"),
-    "address": N_("Address"),
-    "municipality": N_("Your local government"),
-    "consent": N_("Consent"),
-    "confirm": N_("Confirmation"),
-    "purpose": N_("Purpose of the consent"),
-    "textVersion": N_("Version of the terms"),
-    "consents": N_("Your consents"),
-    "accessLog": N_("Who has seen your data"),
-    "profile.name": N_("Full name"),
-    "profile.cedula": N_("Cédula"),
-    "profile.phone": N_("Phone number"),
-    "profile.email": N_("Email address"),
-    "profile.address": N_("Address"),
-}
-
-ACTIONS: Mapping[str, str] = {
-    "read_personal_data": N_("Viewed your data"),
-    "update_personal_data": N_("Changed your data"),
-    "erase_personal_data": N_("Deleted your data"),
-    "export_personal_data": N_("Downloaded your data"),
-    "consent_recorded": N_("Recorded your consent"),
-    "access_denied": N_("Tried to see your data and was refused"),
-}
-
-ROLES: Mapping[str, str] = {
-    "agent": N_("agent"),
-    "supervisor": N_("supervisor"),
-    "admin": N_("administrator"),
-}
-
-ACTORS: Mapping[str, str] = {
-    "data_subject": N_("You"),
-    "citizen": N_("Another citizen"),
-    "national_admin": N_("A national administrator"),
-    "staff": N_("Staff of a local government"),
-    "anonymous": N_("Someone who was not signed in"),
-}
 
 #: (field, code) → what to tell the citizen; `None` as field matches any field.
 PROBLEMS: Mapping[tuple[str | None, str], str] = {
@@ -237,65 +131,35 @@ def actor_of(role: str, names: Mapping[str, str]) -> Actor:
         return Actor(
             "staff",
             names.get(municipality, municipality),
-            tuple(r for r in held.split("-") if r in ROLES),
+            tuple(r for r in held.split("-") if r in ROLE),
         )
-    return Actor(kind if kind in ACTORS else "staff")
+    return Actor(kind if kind in ACTOR else "staff")
 
 
-class CitizenPages:
-    """The `/mis-datos` pages, bound to the schema they query and the renderer."""
+class CitizenPages(PageBase):
+    """The `/mis-datos` pages: for the signed-in citizen only, and never cached."""
 
-    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
-        self.schema = schema
-        self.renderer = renderer
+    private = True
 
     # -- Plumbing ----------------------------------------------------------------------
 
-    def _guarded(self, endpoint: Endpoint) -> Endpoint:
-        """Anonymous visitors go to sign in; a bug still answers with the error page."""
-
-        @functools.wraps(endpoint)
-        async def guarded(request: Request) -> Response:
-            # A person signed in: an API key or a bearer token alone is nobody's browser.
-            person = data_subject_of(principal_from_connection(request))
-            if person is None or "session" not in request.scope:
-                return self._sign_in(request)
-            try:
-                response = await endpoint(request)
-            except Exception:
-                log.exception("page %s failed", request.url.path)
-                response = render_error(request, SERVER_ERROR, renderer=self.renderer)
-            # Personal data: never kept by a shared cache, never offered to another user.
-            response.headers["Cache-Control"] = "private, no-store"
-            return response
-
-        return guarded
-
-    def _sign_in(self, request: Request) -> Response:
-        # Back to this path after signing in: every form posts to its own page's path.
-        link = login_link(request, getattr(request.scope.get("route"), "name", None))
-        if link is not None:
-            return RedirectResponse(link, status_code=303)
-        response = self._render(request, "citizen/sign_in.html", {}, status_code=401)
-        response.headers["Cache-Control"] = "no-store"
+    def _admit(self, request: Request) -> Response | None:
+        """Anonymous visitors go to sign in and come back; an API key or a bearer token
+        alone is nobody's browser."""
+        if self._person(request) is not None:
+            return None
+        response = self._sign_in(request, "citizen/sign_in.html")
+        if response.status_code == 401:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
-    def _render(
-        self,
-        request: Request,
-        template: str,
-        context: Mapping[str, Any],
-        *,
-        status_code: int = 200,
-    ) -> Response:
-        preferences = read_preferences(request)
-        full = {"when": _when(preferences), "field_labels": FIELD_LABELS, **context}
-        return self.renderer.render(request, preferences, template, full, status_code=status_code)
+    def _shared(self, request: Request, preferences: Preferences) -> Mapping[str, Any]:
+        return {"when": _when(preferences), "field_labels": YOUR_DATA_FIELD}
 
     async def _run(
         self, request: Request, operation: str, variables: Mapping[str, Any] | None = None
     ) -> Mapping[str, Any]:
-        result = await run_query(self.schema, request, operation, variables)
+        result = await self._query(request, operation, variables)
         if result.problems:
             # Parts of the caller's own data failed; nothing partial is shown as complete.
             raise RuntimeError(f"{len(result.problems)} problems in {operation.split()[1]}")
@@ -335,9 +199,9 @@ class CitizenPages:
                 "entries": entries,
                 "municipality_names": names,
                 "notice": NOTICES.get(notice) if isinstance(notice, str) else None,
-                "actions": ACTIONS,
-                "actors": ACTORS,
-                "roles": ROLES,
+                "actions": ACTION_ON_YOUR_DATA,
+                "actors": ACTOR,
+                "roles": ROLE,
             },
         )
 

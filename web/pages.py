@@ -1,43 +1,36 @@
-"""The citizen pages: find a municipality, its services, one service."""
+"""The citizen pages: find a municipality, its services, one service.
+
+The municipality is asked for twice under two names: its own fields, and its catalogue.
+A source that fails nulls only the part that depends on it, so the page can still show
+the municipality's name and contact when its catalogue is unreachable.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
-import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
 from schema.text import fold, matches
-from web import queries
-from web.data import QueryResult, run_query
-from web.errors import (
-    MUNICIPALITY_NOT_FOUND,
-    SERVER_ERROR,
-    SERVICE_NOT_FOUND,
-    UNAVAILABLE,
-    Crumb,
-    render_error,
-)
+from web.errors import MUNICIPALITY_NOT_FOUND, SERVICE_NOT_FOUND, UNAVAILABLE, Crumb
 from web.labels import CATEGORY
-from web.preferences import read_preferences
+from web.operations import operation
+from web.page_base import PageBase
 from web.routing import Example, Page
-from web.templating import Renderer
-
-log = logging.getLogger("planasmun.web")
 
 #: Ids in URLs are slugs; anything else cannot exist, so it is a 404 without a query.
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Long enough for any real search, short enough to keep a crafted URL harmless.
 _MAX_SEARCH = 100
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+HOME = operation("WebHome")
+MUNICIPALITY = operation("WebMunicipality")
+SERVICE = operation("WebService")
 
 
 def _text_param(request: Request, name: str) -> str:
@@ -64,43 +57,20 @@ def group_by_province(municipalities: Sequence[Mapping[str, Any]]) -> list[Provi
     ]
 
 
-class Pages:
-    """Endpoints bound to the schema they query and the renderer they draw with."""
-
-    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
-        self.schema = schema
-        self.renderer = renderer
-
-    def _guarded(self, endpoint: Endpoint) -> Endpoint:
-        """A bug in a page still answers with the site's error page, and is logged."""
-
-        @functools.wraps(endpoint)
-        async def guarded(request: Request) -> Response:
-            try:
-                return await endpoint(request)
-            except Exception:
-                log.exception("page %s failed", request.url.path)
-                return render_error(request, SERVER_ERROR, renderer=self.renderer)
-
-        return guarded
-
-    async def _query(
-        self, request: Request, query: str, variables: Mapping[str, Any] | None = None
-    ) -> QueryResult:
-        return await run_query(self.schema, request, query, variables)
+class Pages(PageBase):
+    """The public pages: anyone may see them, and nothing on them is personal."""
 
     async def home(self, request: Request) -> Response:
         search = _text_param(request, "q")
-        result = await self._query(request, queries.HOME)
+        result = await self._query(request, HOME)
         everyone: list[Mapping[str, Any]] = result.data["municipalities"]
         found = [
             m
             for m in everyone
             if matches(search, m["name"], m["province"], (m["parent"] or {}).get("name"))
         ]
-        return self.renderer.render(
+        return self._render(
             request,
-            read_preferences(request),
             "home.html",
             {
                 "search": search,
@@ -114,22 +84,21 @@ class Pages:
     async def municipality(self, request: Request) -> Response:
         municipality_id = request.path_params["id"]
         if not _SLUG.match(municipality_id):
-            return render_error(request, MUNICIPALITY_NOT_FOUND, renderer=self.renderer)
+            return self._error(request, MUNICIPALITY_NOT_FOUND)
         search = _text_param(request, "q")
         category = _category_param(request)
         result = await self._query(
             request,
-            queries.MUNICIPALITY,
+            MUNICIPALITY,
             {"id": municipality_id, "search": search or None, "category": category},
         )
         municipality = result.data.get("municipality")
         if municipality is None:
             page = UNAVAILABLE if result.problems else MUNICIPALITY_NOT_FOUND
-            return render_error(request, page, renderer=self.renderer, problems=result.problems)
+            return self._error(request, page, result.problems)
         catalogue = result.data.get("catalogue") or {}
-        return self.renderer.render(
+        return self._render(
             request,
-            read_preferences(request),
             "municipality.html",
             {
                 "municipality": municipality,
@@ -146,28 +115,25 @@ class Pages:
         municipality_id = request.path_params["id"]
         service_id = request.path_params["service_id"]
         if not (_SLUG.match(municipality_id) and _SLUG.match(service_id)):
-            return render_error(request, SERVICE_NOT_FOUND, renderer=self.renderer)
+            return self._error(request, SERVICE_NOT_FOUND)
         result = await self._query(
             request,
-            queries.SERVICE,
+            SERVICE,
             {"municipality": municipality_id, "service": f"{municipality_id}:{service_id}"},
         )
         municipality = result.data.get("municipality")
         service = result.data.get("service")
         if municipality is None:
             page = UNAVAILABLE if result.problems else MUNICIPALITY_NOT_FOUND
-            return render_error(request, page, renderer=self.renderer, problems=result.problems)
+            return self._error(request, page, result.problems)
         if service is None:
             back = Crumb(
                 municipality["name"], request.url_for("municipality", id=municipality_id).path
             )
             page = UNAVAILABLE if result.problems else SERVICE_NOT_FOUND
-            return render_error(
-                request, page, renderer=self.renderer, problems=result.problems, back=back
-            )
-        return self.renderer.render(
+            return self._error(request, page, result.problems, back)
+        return self._render(
             request,
-            read_preferences(request),
             "service.html",
             {"municipality": municipality, "service": service, "problems": result.problems},
         )

@@ -15,17 +15,16 @@ status, dates, public notes; the signed-in submitter sees their answers too),
 `/static/seguimiento.js` subscribes to `requestStatusChanged` over the GraphQL
 WebSocket (graphql-transport-ws) and announces changes in a polite live region.
 
-All data goes through the hub's GraphQL schema, in-process (`web.data.run_query`).
+All data goes through the hub's GraphQL schema, in-process (`web.page_base`).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -37,36 +36,29 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, NoMatchFound, Route
 
 from schema.errors import PublicError
-from schema.personal import data_subject_of
-from schema.principal import principal_from_connection
 from schema.requests import attachments
 from web import request_forms as forms
 from web.citizen_pages import CONSENT_TERMS, DEMO_CITIZEN
 from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
-from web.data import QueryResult, run_query
 from web.errors import (
     MUNICIPALITY_NOT_FOUND,
     NOT_FOUND,
-    SERVER_ERROR,
     SERVICE_NOT_FOUND,
     UNAVAILABLE,
     Crumb,
     ErrorPage,
-    render_error,
 )
 from web.formatting import PageFormats
 from web.i18n import translations
-from web.labels import N_
-from web.links import LOGIN, NEXT_PARAMETER, login_link
+from web.labels import ATTACHMENT_KIND, N_, STATUS, STATUS_EXPLANATION
+from web.links import LOGIN, NEXT_PARAMETER
+from web.operations import operation
+from web.page_base import Endpoint, PageBase
 from web.preferences import Preferences, read_preferences
 from web.routing import Example, Page
 from web.staff_pages import demo_tracking_number
 from web.templating import Renderer, local_service_id
-
-log = logging.getLogger("planasmun.web")
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: `SDE-2026-004217`; typed with spaces, dots or lower case, it is read the same.
@@ -86,132 +78,20 @@ DEMO_TRACKING_NUMBER = demo_tracking_number(1)
 DEMO_UNKNOWN_NUMBER = "SDE-2000-999999"
 DEMO_UNKNOWN_ATTACHMENT = "0" * 32
 
-# -- What the pages ask the schema -------------------------------------------------------
+# -- What the pages ask the schema (web/operations/) -----------------------------------
 
-#: The questions in the page's language (`$language`): the hub words them in both.
-_REQUEST_FIELDS = """
-    requestFields {
-      code
-      label(language: $language)
-      description(language: $language)
-      datatype
-      required
-      order
-      choices { key name(language: $language) }
-    }
-"""
-
-SERVICE = f"""
-query WebRequestService($municipality: ID!, $service: ID!, $language: Language!) {{
-  municipality(id: $municipality) {{ id name isDemo }}
-  service(id: $service) {{
-    id
-    name
-    description
-    requirements
-    durationDays
-    acceptsRequests
-    {_REQUEST_FIELDS}
-  }}
-}}
-"""
-
-CONTACT = """
-query WebRequestContact {
-  me { profile { name email phone } }
-}
-"""
-
-SUBMIT = """
-mutation WebSubmitServiceRequest($input: SubmitServiceRequestInput!, $language: Language!) {
-  submitServiceRequest(input: $input) {
-    created
-    request { trackingNumber }
-    errors { field message(language: $language) code }
-  }
-}
-"""
-
-_PUBLIC = """
-    trackingNumber
-    serviceId
-    serviceName
-    status
-    submittedAt
-    updatedAt
-    expectedBy
-    overdue
-    deliveredToMunicipality
-    municipality { id name }
-    history { status at note }
-"""
-
-TRACKING = f"""
-query WebTracking($number: String!) {{
-  serviceRequest(trackingNumber: $number) {{ {_PUBLIC} }}
-}}
-"""
-
+SERVICE = operation("WebRequestService")
+CONTACT = operation("WebRequestContact")
+SUBMIT = operation("WebSubmitServiceRequest")
+TRACKING = operation("WebTracking")
 #: Which requests are the caller's: asked before any personal field, so that nobody
 #: else's request is ever asked for with them (a refusal would be audited).
-OWNED = """
-query WebMyRequestNumbers { myServiceRequests(first: 200) { trackingNumber } }
-"""
-
+OWNED = operation("WebMyRequestNumbers")
 #: The caller's own request, with what they wrote and the service's questions.
-OWN = f"""
-query WebMyServiceRequest($number: String!, $language: Language!) {{
-  serviceRequest(trackingNumber: $number) {{
-    {_PUBLIC}
-    description
-    address
-    latitude
-    longitude
-    answers {{ code value }}
-    attachments {{ id filename contentType size downloadUrl }}
-    service {{ {_REQUEST_FIELDS} }}
-  }}
-}}
-"""
-
-MINE = """
-query WebMyServiceRequests {
-  myServiceRequests(first: 200) {
-    trackingNumber
-    serviceName
-    status
-    submittedAt
-    expectedBy
-    overdue
-    municipality { id name }
-  }
-}
-"""
+OWN = operation("WebMyServiceRequest")
+MINE = operation("WebMyServiceRequests")
 
 # -- Words -------------------------------------------------------------------------------
-
-STATUS_LABELS: Mapping[str, str] = {
-    "RECIBIDA": N_("Received"),
-    "EN_REVISION": N_("Under review"),
-    "EN_PROCESO": N_("In progress"),
-    "RESUELTA": N_("Resolved"),
-    "RECHAZADA": N_("Rejected"),
-}
-
-#: What an attachment is, by the type the hub found in its content.
-ATTACHMENT_KINDS: Mapping[str, str] = {
-    "image/jpeg": N_("JPEG photo"),
-    "image/png": N_("PNG photo"),
-    "application/pdf": N_("PDF document"),
-}
-
-STATUS_EXPLANATIONS: Mapping[str, str] = {
-    "RECIBIDA": N_("The local government has your request and will look at it soon."),
-    "EN_REVISION": N_("Staff are checking your request and what you sent."),
-    "EN_PROCESO": N_("The local government is working on your request."),
-    "RESUELTA": N_("Your request has been dealt with."),
-    "RECHAZADA": N_("The local government could not accept your request. See the reason below."),
-}
 
 #: What the citizen agrees to before a request is sent (the purpose `service_request`).
 REQUEST_CONSENT_TERMS = N_(
@@ -267,28 +147,10 @@ def _answers_shown(
     return shown
 
 
-class RequestPages:
+class RequestPages(PageBase):
     """The journey's and the tracking pages' endpoints."""
 
-    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
-        self.schema = schema
-        self.renderer = renderer
-
     # -- Plumbing --------------------------------------------------------------------
-
-    def _guarded(self, endpoint: Endpoint, *, personal: bool = False) -> Endpoint:
-        @functools.wraps(endpoint)
-        async def guarded(request: Request) -> Response:
-            try:
-                response = await endpoint(request)
-            except Exception:
-                log.exception("page %s failed", request.url.path)
-                response = render_error(request, SERVER_ERROR, renderer=self.renderer)
-            if personal:
-                response.headers["Cache-Control"] = "private, no-store"
-            return response
-
-        return guarded
 
     def _signed_in(self, endpoint: Endpoint) -> Endpoint:
         """Anonymous visitors sign in first and come back here."""
@@ -296,52 +158,18 @@ class RequestPages:
         @functools.wraps(endpoint)
         async def signed_in(request: Request) -> Response:
             if self._person(request) is None:
-                link = login_link(request, getattr(request.scope.get("route"), "name", None))
-                if link is None:
-                    return self._render(request, "requests/sign_in.html", {}, status_code=401)
-                return RedirectResponse(link, status_code=303)
+                return self._sign_in(request, "requests/sign_in.html")
             return await endpoint(request)
 
         return signed_in
 
-    @staticmethod
-    def _person(request: Request) -> str | None:
-        """The signed-in person's subject (a browser session, not a bare token)."""
-        if "session" not in request.scope:
-            return None
-        return data_subject_of(principal_from_connection(request))
-
-    def _render(
-        self,
-        request: Request,
-        template: str,
-        context: Mapping[str, Any],
-        *,
-        status_code: int = 200,
-    ) -> Response:
-        preferences = read_preferences(request)
-        full = {
+    def _shared(self, request: Request, preferences: Preferences) -> Mapping[str, Any]:
+        return {
             "fmt": PageFormats(preferences.language.locale),
-            "status_labels": STATUS_LABELS,
-            "status_explanations": STATUS_EXPLANATIONS,
-            "attachment_kinds": ATTACHMENT_KINDS,
-            **context,
+            "status_labels": STATUS,
+            "status_explanations": STATUS_EXPLANATION,
+            "attachment_kinds": ATTACHMENT_KIND,
         }
-        return self.renderer.render(request, preferences, template, full, status_code=status_code)
-
-    async def _query(
-        self, request: Request, query: str, variables: Mapping[str, Any] | None = None
-    ) -> QueryResult:
-        return await run_query(self.schema, request, query, variables)
-
-    def _error(
-        self,
-        request: Request,
-        page: ErrorPage,
-        problems: Sequence[Any] = (),
-        back: Crumb | None = None,
-    ) -> Response:
-        return render_error(request, page, renderer=self.renderer, problems=problems, back=back)
 
     async def _service(
         self, request: Request
@@ -667,8 +495,8 @@ class RequestPages:
                 "item": item,
                 "own": own,
                 "answers": answers,
-                "live_labels": self._translated_json(request, STATUS_LABELS),
-                "live_explanations": self._translated_json(request, STATUS_EXPLANATIONS),
+                "live_labels": self._translated_json(request, STATUS),
+                "live_explanations": self._translated_json(request, STATUS_EXPLANATION),
             },
         )
 
@@ -755,13 +583,13 @@ class RequestPages:
             ),
             Page(
                 "/municipios/{id}/servicios/{service_id}/solicitar/formulario",
-                self._guarded(self._signed_in(self.form_page), personal=True),
+                self._guarded(self._signed_in(self.form_page), private=True),
                 name="request_form",
                 examples=form_examples,
             ),
             Route(
                 "/municipios/{id}/servicios/{service_id}/solicitar/formulario",
-                checks_own_token(self._guarded(self._signed_in(self.form_submit), personal=True)),
+                checks_own_token(self._guarded(self._signed_in(self.form_submit), private=True)),
                 methods=["POST"],
                 name="request_form_submit",
             ),
@@ -776,13 +604,13 @@ class RequestPages:
             ),
             Page(
                 "/seguimiento/{number}/confirmacion",
-                self._guarded(self._signed_in(self.sent), personal=True),
+                self._guarded(self._signed_in(self.sent), private=True),
                 name="request_sent",
                 examples=[Example({"number": DEMO_TRACKING_NUMBER}, signed_in_as=maria)],
             ),
             Page(
                 "/seguimiento/{number}",
-                self._guarded(self.tracking, personal=True),
+                self._guarded(self.tracking, private=True),
                 name="tracking",
                 examples=[
                     Example({"number": DEMO_TRACKING_NUMBER}),
@@ -792,14 +620,14 @@ class RequestPages:
             ),
             Page(
                 f"{attachments.DOWNLOAD_PATH}{{id}}",
-                self._guarded(self.attachment, personal=True),
+                self._guarded(self.attachment, private=True),
                 name="request_attachment",
                 # A file is no page; what is audited is the answer to everyone else.
                 examples=[Example({"id": DEMO_UNKNOWN_ATTACHMENT}, status=404)],
             ),
             Page(
                 "/mis-solicitudes",
-                self._guarded(self._signed_in(self.mine), personal=True),
+                self._guarded(self._signed_in(self.mine), private=True),
                 name="my_requests",
                 examples=[
                     Example(signed_in_as=maria),

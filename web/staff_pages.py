@@ -20,10 +20,8 @@ summary. Nothing here needs JavaScript.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,21 +33,26 @@ from starlette.routing import BaseRoute, Route
 
 from accessibility import Language
 from schema.principal import Principal, StaffRole, principal_from_connection
-from web.citizen_pages import ROLES, actor_of
+from web.citizen_pages import actor_of
 from web.csrf import FIELD_NAME as CSRF_FIELD
 from web.csrf import checks_own_token, csrf_matches
-from web.data import Problem, QueryFailed, QueryResult, run_query
-from web.errors import SERVER_ERROR, render_error
+from web.data import Problem, QueryFailed, QueryResult
 from web.form_problems import EXPIRED, FormProblem, expired_form, form_problem
 from web.formatting import TIME_ZONE, PageFormats
-from web.labels import N_
+from web.labels import (
+    AUDIT_ACTION,
+    DELIVERY_KIND,
+    N_,
+    RECORD_FIELD,
+    RECORD_TYPE,
+    ROLE,
+    STATUS,
+)
+from web.operations import operation
+from web.page_base import PRIVATE, PageBase
 from web.preferences import Preferences, read_preferences
 from web.routing import Example, Page
 from web.templating import Renderer
-
-log = logging.getLogger("planasmun.web")
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 #: Dates and times as staff in the Dominican Republic read them (UTC-4, no DST).
 #: The session key of the one-time notice after a change (post/redirect/get).
@@ -85,119 +88,19 @@ def demo_tracking_number(number: int = 1, year: int | None = None) -> str:
     return f"{DEMO_SHORT_CODE}-{year or dt.datetime.now(dt.UTC).year}-{number:06d}"
 
 
-# -- What the pages ask the schema -----------------------------------------------------
+# -- What the pages ask the schema (web/operations/) -----------------------------------
 
-HOME = """
-query WebStaffHome { municipalities { id name province } }
-"""
-
-_QUEUE_ROW = """
-    trackingNumber
-    serviceId
-    serviceName
-    status
-    submittedAt
-    expectedBy
-    overdue
-    assignedTo
-"""
-
-QUEUE = f"""
-query WebStaffQueue(
-  $municipality: ID!, $status: [RequestStatus!], $service: String, $overdueOnly: Boolean,
-  $olderThanDays: Int, $first: Int, $offset: Int
-) {{
-  municipality(id: $municipality) {{ id name }}
-  catalogue: municipality(id: $municipality) {{ services {{ id name durationDays }} }}
-  serviceRequestQueue(
-    municipalityId: $municipality, status: $status, serviceId: $service,
-    overdueOnly: $overdueOnly, olderThanDays: $olderThanDays, first: $first, offset: $offset
-  ) {{ {_QUEUE_ROW} }}
-}}
-"""
-
-REQUEST = """
-query WebStaffRequest(
-  $number: String!, $purpose: String, $reveal: Boolean!, $language: Language!
-) {
-  serviceRequest(trackingNumber: $number, purpose: $purpose) {
-    trackingNumber
-    municipality { id name }
-    serviceId
-    serviceName
-    service { durationDays requestFields { code label(language: $language) } }
-    status
-    submittedAt
-    updatedAt
-    expectedBy
-    overdue
-    deliveredToMunicipality
-    history { status at note }
-    assignedTo
-    description @include(if: $reveal)
-    address @include(if: $reveal)
-    latitude @include(if: $reveal)
-    longitude @include(if: $reveal)
-    answers @include(if: $reveal) { code value }
-    attachments @include(if: $reveal) { id filename downloadUrl }
-  }
-}
-"""
-
-CHANGE_STATUS = """
-mutation WebStaffChangeStatus($number: String!, $status: RequestStatus!, $note: String) {
-  changeServiceRequestStatus(trackingNumber: $number, status: $status, note: $note) {
-    trackingNumber
-    status
-  }
-}
-"""
-
-ASSIGN = """
-mutation WebStaffAssign($number: String!, $agent: String) {
-  assignServiceRequest(trackingNumber: $number, agent: $agent) { trackingNumber assignedTo }
-}
-"""
-
-AUDIT_LOG = """
-query WebStaffAuditLog($municipality: ID!, $first: Int!, $before: Int) {
-  municipality(id: $municipality) { id name }
-  municipalities { id name }
-  municipalityAuditLog(municipalityId: $municipality, first: $first, before: $before) {
-    entries { seq at actor actorRole action recordType recordId fields purpose }
-    hasMore
-    nextBefore
-  }
-}
-"""
-
-DELIVERIES = """
-query WebStaffDeliveries(
-  $municipality: ID!, $first: Int!, $offset: Int!, $language: Language!
-) {
-  municipality(id: $municipality) { id name }
-  failedDeliveries(municipalityId: $municipality, first: $first, offset: $offset) {
-    id kind trackingNumber errorCode explanation(language: $language)
-    attempts createdAt failedAt
-  }
-}
-"""
-
-RETRY_DELIVERY = """
-mutation WebStaffRetryDelivery($municipality: ID!, $id: ID!) {
-  retryDelivery(municipalityId: $municipality, id: $id) { id trackingNumber }
-}
-"""
+HOME = operation("WebStaffHome")
+QUEUE = operation("WebStaffQueue")
+REQUEST = operation("WebStaffRequest")
+CHANGE_STATUS = operation("WebStaffChangeStatus")
+ASSIGN = operation("WebStaffAssign")
+AUDIT_LOG = operation("WebStaffAuditLog")
+DELIVERIES = operation("WebStaffDeliveries")
+RETRY_DELIVERY = operation("WebStaffRetryDelivery")
 
 # -- Words: catalogue message ids, translated when the page renders --------------------
 
-STATUSES: Mapping[str, str] = {
-    "RECIBIDA": N_("Received"),
-    "EN_REVISION": N_("Under review"),
-    "EN_PROCESO": N_("In progress"),
-    "RESUELTA": N_("Resolved"),
-    "RECHAZADA": N_("Rejected"),
-}
 OPEN_STATUSES = ("RECIBIDA", "EN_REVISION", "EN_PROCESO")
 
 #: Where a request may go next: the schema's workflow, to offer only what it accepts
@@ -214,7 +117,7 @@ NEXT_STATUSES: Mapping[str, tuple[str, ...]] = {
 STATUS_FILTERS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "abiertas": (N_("Open (not resolved or rejected)"), OPEN_STATUSES),
     "todas": (N_("Any status"), ()),
-    **{value.lower(): (label, (value,)) for value, label in STATUSES.items()},
+    **{value.lower(): (label, (value,)) for value, label in STATUS.items()},
 }
 DEFAULT_STATUS_FILTER = "abiertas"
 
@@ -223,55 +126,6 @@ AGE_FILTERS: Mapping[str, tuple[str, int | None]] = {
     "": (N_("Any age"), None),
     "7": (N_("Received more than 7 days ago"), 7),
     "30": (N_("Received more than 30 days ago"), 30),
-}
-
-#: The audit log's actions, for a supervisor.
-AUDIT_ACTIONS: Mapping[str, str] = {
-    "read_personal_data": N_("Viewed personal data"),
-    "update_personal_data": N_("Changed personal data"),
-    "erase_personal_data": N_("Deleted personal data"),
-    "export_personal_data": N_("Downloaded personal data"),
-    "consent_recorded": N_("Recorded a consent"),
-    "access_denied": N_("Was refused access"),
-    "request_status_changed": N_("Changed a request's status"),
-    "request_assigned": N_("Assigned a request"),
-    "delivery_retried": N_("Retried a failed delivery"),
-    "login": N_("Signed in"),
-    "logout": N_("Signed out"),
-}
-
-RECORD_TYPES: Mapping[str, str] = {
-    "service_request": N_("Service request"),
-    "ServiceRequest": N_("Service request"),
-    "citizen_profile": N_("Citizen's profile"),
-    "CitizenProfile": N_("Citizen's profile"),
-    "citizen": N_("Citizen"),
-    "citizen_consent": N_("Citizen's consent"),
-    "audit_log": N_("Audit log"),
-    "outbox_item": N_("Delivery"),
-}
-
-#: What a failed delivery carried, and to whom.
-DELIVERY_KINDS: Mapping[str, str] = {
-    "REQUEST_TO_SYSTEM": N_("Request to the local government's system"),
-    "EMAIL_TO_CITIZEN": N_("Email to the citizen"),
-}
-
-FIELD_NAMES: Mapping[str, str] = {
-    "description": N_("Description"),
-    "address": N_("Address"),
-    "latitude": N_("Latitude"),
-    "longitude": N_("Longitude"),
-    "answers": N_("Answers to the service's questions"),
-    "attachments": N_("Attachments"),
-    "name": N_("Full name"),
-    "cedula": N_("Cédula"),
-    "phone": N_("Phone number"),
-    "email": N_("Email address"),
-    "displayName": N_("Full name"),
-    "municipality": N_("Local government"),
-    "purpose": N_("Purpose"),
-    "textVersion": N_("Version of the terms"),
 }
 
 #: (form field, code) → what to tell the staff member; `None` matches any field.
@@ -352,62 +206,43 @@ def _may_read_audit(principal: Principal, municipality_id: str) -> bool:
     return principal.is_national_admin or _is_supervisor(principal, municipality_id)
 
 
-class StaffPages:
-    """The `/personal` pages, bound to the schema they query and the renderer."""
+class StaffPages(PageBase):
+    """The `/personal` pages: for signed-in staff, and never cached."""
 
-    def __init__(self, schema: strawberry.Schema, renderer: Renderer) -> None:
-        self.schema = schema
-        self.renderer = renderer
+    private = True
 
     # -- Plumbing ----------------------------------------------------------------------
 
-    def _guarded(self, endpoint: Endpoint) -> Endpoint:
-        """Signed-out visitors get a sign-in link; a refusal of the schema a 403 page; a
-        bug the error page. Nothing here is kept by a shared cache."""
+    def _admit(self, request: Request) -> Response | None:
+        """Signed-out visitors get a sign-in link (a 401 page)."""
+        principal = principal_from_connection(request)
+        if principal.is_authenticated and "session" in request.scope:
+            return None
+        response = self._render(request, "staff/sign_in.html", {}, status_code=401)
+        response.headers["Cache-Control"] = PRIVATE
+        return response
 
-        @functools.wraps(endpoint)
-        async def guarded(request: Request) -> Response:
-            principal = principal_from_connection(request)
-            if not principal.is_authenticated or "session" not in request.scope:
-                response = self._render(request, "staff/sign_in.html", {}, status_code=401)
-            else:
-                try:
-                    response = await endpoint(request)
-                except Refused:
-                    response = self._render(request, "staff/forbidden.html", {}, status_code=403)
-                except Missing:
-                    response = self._render(request, "staff/not_found.html", {}, status_code=404)
-                except Exception:
-                    log.exception("page %s failed", request.url.path)
-                    response = render_error(request, SERVER_ERROR, renderer=self.renderer)
-            response.headers["Cache-Control"] = "private, no-store"
-            return response
+    def _refusal(self, request: Request, error: Exception) -> Response | None:
+        """A refusal of the schema is a 403 page, no such thing a 404 page."""
+        if isinstance(error, Refused):
+            return self._render(request, "staff/forbidden.html", {}, status_code=403)
+        if isinstance(error, Missing):
+            return self._render(request, "staff/not_found.html", {}, status_code=404)
+        return None
 
-        return guarded
-
-    def _render(
-        self,
-        request: Request,
-        template: str,
-        context: Mapping[str, Any],
-        *,
-        status_code: int = 200,
-    ) -> Response:
-        preferences: Preferences = read_preferences(request)
+    def _shared(self, request: Request, preferences: Preferences) -> Mapping[str, Any]:
         principal = principal_from_connection(request)
         municipality_id = request.path_params.get("municipality")
-        full = {
+        return {
             "dates": PageFormats(preferences.language.locale, day_width="long"),
-            "statuses": STATUSES,
-            "field_names": FIELD_NAMES,
+            "statuses": STATUS,
+            "field_names": RECORD_FIELD,
             "staff_home": self._staff_home_allowed(principal),
             "audit_allowed": municipality_id is not None
             and _may_read_audit(principal, str(municipality_id)),
             "queue_allowed": municipality_id is not None
             and principal.is_staff_of(str(municipality_id)),
-            **context,
         }
-        return self.renderer.render(request, preferences, template, full, status_code=status_code)
 
     @staticmethod
     def _staff_home_allowed(principal: Principal) -> bool:
@@ -419,7 +254,7 @@ class StaffPages:
         """The operation's result; a refused or invalid non-null root field (no data at
         all, but coded errors) comes back as empty data with its problems."""
         try:
-            return await run_query(self.schema, request, operation, variables)
+            return await super()._query(request, operation, variables)
         except QueryFailed as failed:
             if failed.problems and all(p.code for p in failed.problems):
                 return QueryResult({}, failed.problems)
@@ -471,7 +306,7 @@ class StaffPages:
             }
             for municipality_id in wanted
         ]
-        return self._render(request, "staff/home.html", {"places": places, "roles": ROLES})
+        return self._render(request, "staff/home.html", {"places": places, "roles": ROLE})
 
     # -- /personal/<municipality>/solicitudes ------------------------------------------
 
@@ -645,7 +480,7 @@ class StaffPages:
         problems: list[FormProblem] = []
         if not csrf_matches(request.session, form.get(CSRF_FIELD)):
             problems.append(expired_form())
-        if status not in STATUSES:
+        if status not in STATUS:
             problems.append(FormProblem("estado", PROBLEMS[("estado", "REQUIRED")]))
         if len(note) > NOTE_LENGTH:
             problems.append(FormProblem("nota", PROBLEMS[("nota", "TOO_LONG")]))
@@ -731,9 +566,9 @@ class StaffPages:
                 "older": before is not None,
                 "next_url": next_url,
                 "first_url": request.url_for("staff_audit_log", municipality=municipality_id).path,
-                "actions": AUDIT_ACTIONS,
-                "record_types": RECORD_TYPES,
-                "roles": ROLES,
+                "actions": AUDIT_ACTION,
+                "record_types": RECORD_TYPE,
+                "roles": ROLE,
                 "problems": result.problems,
             },
         )
@@ -777,7 +612,7 @@ class StaffPages:
             {
                 "municipality": municipality,
                 "rows": None if rows is None else rows[:DELIVERIES_PAGE],
-                "kinds": DELIVERY_KINDS,
+                "kinds": DELIVERY_KIND,
                 "page_number": page_number,
                 "previous_url": page_url(page_number - 1) if page_number > 1 else None,
                 "next_url": page_url(page_number + 1)
