@@ -292,7 +292,7 @@ def test_graphql_over_get_runs_no_mutation(hub_browser: httpx.Client, hub: Hub) 
     refused = hub_browser.get(
         "/graphql", params={"query": mutation}, headers={"Accept": "application/json", **luis}
     )
-    assert refused.status_code == 400
-    assert refused.text == "mutations are not allowed when using GET"
+    assert refused.status_code == 405  # as GraphQL over HTTP says
+    assert refused.json()["errors"][0]["extensions"]["code"] == "MUTATION_OVER_GET"
     listing = hub_browser.post("/graphql", json={"query": "{ apiKeys { id } }"}, headers=luis)
     assert listing.json() == {"data": {"apiKeys": []}}

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import strawberry.http
 import websockets
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from accessibility import Language
+from gateway.graphql_app import GRAPHQL_DOMAIN, MESSAGES, PROBLEMS
+from web.i18n import read_catalogue
 
 QUERY = "{ municipalities { id oneCode name kind province } }"
 MUNICIPALITIES = [
@@ -228,3 +236,107 @@ def test_variables_and_extensions_of_the_wrong_json_type_are_400(
         assert _post(live_hub, {"query": "{ __typename }"}).status_code == 200
         response = _post(live_hub, {"query": "{ __typename }", parameter: value})
         assert response.status_code == 400, response.text
+
+
+def _assert_hub_error(response: httpx.Response, code: str) -> dict[str, Any]:
+    """A refusal in the hub's shape: one GraphQL error, Spanish (English), a code."""
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert "data" not in body
+    (error,) = body["errors"]
+    extensions = error["extensions"]
+    assert extensions["code"] == code
+    assert error["message"] == f"{extensions['es']} ({extensions['en']})"
+    assert extensions["es"] != extensions["en"]
+    return dict(extensions)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "code"),
+    [
+        (b"{not json", "application/json", 400, "INVALID_JSON"),
+        (
+            b'{"query": "{ __typename }", "variables": "{}"}',
+            "application/json",
+            400,
+            "INVALID_PARAMETER",
+        ),
+        (
+            b'{"query": "{ __typename }", "extensions": []}',
+            "application/json",
+            400,
+            "INVALID_PARAMETER",
+        ),
+        (b'{"query": 1}', "application/json", 400, "INVALID_PARAMETER"),
+        (b"{}", "application/json", 400, "MISSING_QUERY"),
+        (
+            b'{"query": "query A { __typename }", "operationName": "B"}',
+            "application/json",
+            400,
+            "UNKNOWN_OPERATION",
+        ),
+        (b"<query/>", "application/xml", 415, "UNSUPPORTED_MEDIA_TYPE"),
+    ],
+)
+@pytest.mark.parametrize("accept", ["application/json", GRAPHQL_RESPONSE])
+def test_a_request_strawberry_refuses_is_answered_as_a_hub_error(
+    live_hub: str, content: bytes, content_type: str, status: int, code: str, accept: str
+) -> None:
+    response = httpx.post(
+        f"{live_hub}/graphql",
+        content=content,
+        headers={"content-type": content_type, "accept": accept},
+        timeout=10,
+    )
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(accept)
+    extensions = _assert_hub_error(response, code)
+    if code == "INVALID_PARAMETER":
+        assert extensions["parameter"] in extensions["en"]
+
+
+def test_a_mutation_over_get_is_405_and_runs_nothing(live_hub: str) -> None:
+    response = httpx.get(
+        f"{live_hub}/graphql",
+        params={"query": "mutation { anything }"},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    _assert_hub_error(response, "MUTATION_OVER_GET")
+
+
+def test_answers_vary_on_accept(live_hub: str) -> None:
+    page = httpx.get(f"{live_hub}/graphql", headers={"accept": "text/html"})
+    answer = httpx.get(
+        f"{live_hub}/graphql",
+        params={"query": "{ __typename }"},
+        headers={"accept": GRAPHQL_RESPONSE},
+    )
+    for response in (page, answer, _post(live_hub, {"query": "{ __typename }"})):
+        assert "accept" in response.headers["vary"].lower()
+    assert answer.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+
+
+@pytest.mark.parametrize("language", Language)
+def test_the_graphql_catalogue_holds_exactly_the_refusals_in_use(language: Language) -> None:
+    catalogue = read_catalogue(language, GRAPHQL_DOMAIN)
+    assert not catalogue.fuzzy
+    held = {m.id: m.string for m in catalogue if m.id}
+    assert set(held) == set(MESSAGES)
+    for message_id, text in held.items():
+        assert isinstance(text, str) and text.strip(), message_id
+        assert (text == message_id) is (language is Language.ENGLISH), message_id
+    assert [(m.id, errors) for m, errors in catalogue.check()] == []
+
+
+def test_every_refusal_named_is_one_strawberry_makes() -> None:
+    """A Strawberry upgrade that rewords a refusal fails here, not silently in production."""
+    package = Path(strawberry.http.__file__).parent
+    source = "".join(path.read_text() for path in package.glob("*.py"))
+    source += CannotGetOperationTypeError(None).as_http_error_reason()
+    source += CannotGetOperationTypeError("X").as_http_error_reason()
+    source += InvalidOperationTypeError(OperationType.MUTATION).as_http_error_reason("GET")
+    missing = [reason for reason in PROBLEMS if reason not in source]
+    assert missing == []
+    assert 'Unknown operation named "X".' in source
