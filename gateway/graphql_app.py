@@ -16,20 +16,15 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from accessibility import Language
-from gateway.explorer import explorer_page
+from gateway.explorer import explorer_response
 from gateway.graphql_media import GRAPHQL_RESPONSE, is_request_error, preferred_media_type
 from gateway.http_errors import error_response
 from gateway.hub import Hub
 from schema import HubContext
-from web.i18n import translations
+from words import N_, translate
 
-#: The catalogue of the endpoint's own refusals (web/locale/<language>/LC_MESSAGES/graphql.po).
+#: The catalogue of the endpoint's own refusals (words/locale/<language>/LC_MESSAGES/graphql.po).
 GRAPHQL_DOMAIN = "graphql"
-
-
-def N_(message: str) -> str:
-    """Marks a message id for the `graphql` catalogue; translated where it is used."""
-    return message
 
 
 class RequestProblem(NamedTuple):
@@ -166,7 +161,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
         return super().should_render_graphql_ide(request)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(explorer_page())
+        # With `run` (the page's own form, without JavaScript) the answer is in the page.
+        return await explorer_response(self, request)
 
 
 _WRONG_TYPE = re.compile(r"^The GraphQL operation's `(\w+)` must be")
@@ -175,7 +171,7 @@ _UNKNOWN_NAME = re.compile(r'^Unknown operation named "(.*)"\.$', re.DOTALL)
 
 def _in(language: Language, message: str, **values: str) -> str:
     """`message` from the `graphql` catalogue in `language`, with `values` put in."""
-    return translations(language, GRAPHQL_DOMAIN).gettext(message) % values
+    return translate(GRAPHQL_DOMAIN, message, language.value, values)
 
 
 def _both(message: str, **values: str) -> tuple[str, str]:

@@ -13,8 +13,9 @@ import enum
 import strawberry
 
 from accessibility import Language as PageLanguage
+from words import Message
 
-__all__ = ["Language", "Text"]
+__all__ = ["Language", "Text", "worded"]
 
 
 @strawberry.enum(description="A language the hub words its own texts in (Spanish by default).")
@@ -32,3 +33,8 @@ class Text:
 
     def in_(self, language: Language | None) -> str:
         return self.en if language is Language.EN else self.es
+
+
+def worded(message: Message, language: Language | None) -> str:
+    """A catalogue entry in the language a field was asked for (Spanish by default)."""
+    return message.in_(language.value if language is not None else Language.ES.value)

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: package → top-level packages (or dotted prefixes) it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
+    # Words are below everything: every layer reads its texts from them.
+    "words": ("store", "connectors", "schema", "web", "gateway", "accessibility", "demo"),
     # The hub's own data is the ground floor: it knows nothing of what reads it.
     "store": ("connectors", "schema", "web", "gateway", "accessibility", "demo"),
     "connectors": ("schema", "web", "gateway", "accessibility", "demo"),
