@@ -93,6 +93,8 @@ def to_date(value: Any, day_first: bool = True) -> dt.date:
     raise ValueError("expected a date as dd/mm/yyyy, yyyy-mm-dd or an Excel serial")
 
 
+#: How sources write a boolean, as operators' messages name it (not a text to translate).
+YES_NO = "Sí/No"
 _TRUE = {"si", "s", "yes", "y", "true", "1", "verdadero", "x"}
 _FALSE = {"no", "n", "false", "0", "falso", ""}
 
@@ -107,7 +109,7 @@ def to_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("expected Sí/No")
+    raise ValueError(f"expected {YES_NO}")
 
 
 def to_list(value: Any, separator: str) -> list[str]:

@@ -10,45 +10,75 @@ Grouped by what the caller should do (Singer's Fatal / Retriable / Skippable)::
     │   └── MappingError           a value could not be mapped onto the schema
     └── NotFoundError              the source has no such record
 
-Every error carries two messages: ``user_message`` is plain Spanish, safe to show a
-citizen and to put in a GraphQL error; ``internal_message`` is for operators' logs and
-may name hosts, tables or operations, but never personal data or secrets.
+Every error carries two messages. ``message`` is a `words.Message` of the ``sources``
+catalogue (an English id and its parameters, no sentence), safe to show a citizen and
+to put in a GraphQL error once worded in the reader's language; ``user_message`` is that
+message in Spanish. Each class names its default id in ``default_message``
+(``default_user_message`` is the same in Spanish). ``internal_message`` is for
+operators' logs and may name hosts, tables or operations, but never personal data or
+secrets.
 
 A library's exceptions become these at the connector boundary (`connectors.boundary`).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from words import N_, Message, translate
+
+#: The catalogue of what a municipality's system or the hub's store could not do.
+DOMAIN = "sources"
+
+
+class _DefaultInSpanish:
+    """`default_user_message`: the class's `default_message` worded in Spanish."""
+
+    def __get__(self, instance: object, owner: type[ConnectorError]) -> str:
+        return translate(DOMAIN, owner.default_message, "es")
+
 
 class ConnectorError(Exception):
     """Base of every error a connector raises."""
 
     code = "UPSTREAM_ERROR"
-    default_user_message = "El sistema del ayuntamiento no pudo responder. Inténtelo más tarde."
+    default_message: ClassVar[str] = N_(
+        "The municipality's system could not answer. Try again later."
+    )
+    default_user_message = _DefaultInSpanish()
 
-    def __init__(self, internal_message: str, *, user_message: str | None = None) -> None:
+    def __init__(
+        self,
+        internal_message: str,
+        *,
+        message: Message | None = None,
+    ) -> None:
+        """`message` defaults to the class's `default_message`."""
         super().__init__(internal_message)
         self.internal_message = internal_message
-        self.user_message = user_message or self.default_user_message
+        self.message = message or Message(DOMAIN, self.default_message)
+
+    @property
+    def user_message(self) -> str:
+        """The message in Spanish: what a citizen reads."""
+        return self.message.es
 
 
 class ConnectorConfigError(ConnectorError):
     code = "SOURCE_MISCONFIGURED"
-    default_user_message = (
-        "Este servicio municipal no está disponible por un error de configuración."
+    default_message = N_(
+        "This municipal service is not available because of a configuration error."
     )
 
 
 class TransientError(ConnectorError):
     code = "UPSTREAM_UNAVAILABLE"
-    default_user_message = (
-        "El sistema del ayuntamiento no está disponible en este momento. Inténtelo más tarde."
-    )
+    default_message = N_("The municipality's system is not available right now. Try again later.")
 
 
 class UpstreamTimeout(TransientError):
     code = "UPSTREAM_TIMEOUT"
-    default_user_message = "El sistema del ayuntamiento tardó demasiado en responder."
+    default_message = N_("The municipality's system took too long to answer.")
 
 
 class UpstreamError(ConnectorError):
@@ -59,18 +89,18 @@ class MappingError(UpstreamError):
     """A source value that cannot become the schema's value; names the field and value."""
 
     code = "UPSTREAM_MAPPING"
-    default_user_message = "Los datos recibidos del sistema del ayuntamiento no son válidos."
+    default_message = N_("The data received from the municipality's system is not valid.")
 
     def __init__(
         self,
         internal_message: str,
         *,
-        user_message: str | None = None,
+        message: Message | None = None,
         field: str = "",
         source_field: str = "",
         value: str = "",
     ) -> None:
-        super().__init__(internal_message, user_message=user_message)
+        super().__init__(internal_message, message=message)
         self.field = field
         self.source_field = source_field
         self.value = value
@@ -78,4 +108,4 @@ class MappingError(UpstreamError):
 
 class NotFoundError(ConnectorError):
     code = "NOT_FOUND"
-    default_user_message = "No se encontró lo que buscaba."
+    default_message = N_("What you were looking for was not found.")

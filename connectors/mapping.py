@@ -23,6 +23,7 @@ from connectors.capabilities import FieldDef, FieldType, fields_of
 from connectors.errors import MappingError
 from connectors.hooks import get_hook
 from connectors.types import Capability
+from words import Message
 
 
 class FieldSpec(BaseModel):
@@ -163,6 +164,24 @@ def _plain_converter(spec: FieldSpec, definition: FieldDef) -> Callable[[Any], A
     return _PLAIN_CONVERTERS[kind]
 
 
+def invalid_value(
+    source: str, municipality: str, source_field: str, field: str, shown: str
+) -> Message:
+    """What a citizen is told of a value `source` sent that `field` cannot take."""
+    return Message(
+        "sources",
+        "The source system (%(source)s) of %(municipality)s sent an invalid value in the "
+        "field '%(source_field)s' (%(field)s): %(value)s.",
+        {
+            "source": source,
+            "municipality": municipality,
+            "source_field": source_field,
+            "field": field,
+            "value": shown,
+        },
+    )
+
+
 class RecordMapper:
     """Maps raw source rows onto a capability's records for one binding.
 
@@ -265,10 +284,7 @@ class RecordMapper:
         return MappingError(
             f"{municipality}/{source}: field '{target}' from '{origin}': expected {expected}, "
             f"found {shown}",
-            user_message=(
-                f"El sistema de origen ({source}) de {municipality} envió un dato no válido "
-                f"en el campo '{origin}' ({target}): {shown}."
-            ),
+            message=invalid_value(source, municipality, origin, target, shown),
             field=target,
             source_field=origin,
             value=shown,

@@ -35,6 +35,7 @@ from connectors.errors import ConnectorConfigError, MappingError, UpstreamError
 from connectors.types import Capability
 from connectors.writes import OutgoingRequest, UpstreamStatus
 from store.requests import RequestStatus
+from words import Message
 
 __all__ = [
     "OUTGOING_FIELDS",
@@ -227,9 +228,16 @@ def _mapping_error(
     municipality, source = binding.municipality_id, binding.config.source
     return MappingError(
         f"{municipality}/{source}: requests: field '{field}' ({source_field}): {problem}",
-        user_message=(
-            f"El sistema de origen ({source}) de {municipality} no pudo procesar el dato "
-            f"'{source_field}' ({field})."
+        message=Message(
+            "sources",
+            "The source system (%(source)s) of %(municipality)s could not process the value "
+            "'%(source_field)s' (%(field)s).",
+            {
+                "source": source,
+                "municipality": municipality,
+                "source_field": source_field,
+                "field": field,
+            },
         ),
         field=field,
         source_field=source_field,

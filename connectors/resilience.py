@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from connectors.errors import TransientError
+from words import N_
 
 T = TypeVar("T")
 
@@ -21,8 +22,8 @@ class CircuitState(enum.Enum):
 
 class CircuitOpen(TransientError):
     code = "UPSTREAM_CIRCUIT_OPEN"
-    default_user_message = (
-        "El sistema del ayuntamiento está fuera de servicio; se reintentará en unos segundos."
+    default_message = N_(
+        "The municipality's system is out of service; it will be tried again in a few seconds."
     )
 
 

@@ -22,46 +22,24 @@ from connectors.errors import ConnectorConfigError
 from connectors.mapping import mapping_problems
 from connectors.registry import ConnectorRegistry, UnknownConnectorKind, default_registry
 from connectors.secrets import describe_found
+from connectors.text import fold
 from connectors.types import Capability
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class Province(enum.StrEnum):
-    """The 31 provinces and the Distrito Nacional."""
+#: The provinces' names: data (connectors/provinces.yaml), not texts to translate.
+_PROVINCES = Path(__file__).with_name("provinces.yaml")
 
-    DISTRITO_NACIONAL = "Distrito Nacional"
-    AZUA = "Azua"
-    BAHORUCO = "Bahoruco"
-    BARAHONA = "Barahona"
-    DAJABON = "Dajabón"
-    DUARTE = "Duarte"
-    EL_SEIBO = "El Seibo"
-    ELIAS_PINA = "Elías Piña"
-    ESPAILLAT = "Espaillat"
-    HATO_MAYOR = "Hato Mayor"
-    HERMANAS_MIRABAL = "Hermanas Mirabal"
-    INDEPENDENCIA = "Independencia"
-    LA_ALTAGRACIA = "La Altagracia"
-    LA_ROMANA = "La Romana"
-    LA_VEGA = "La Vega"
-    MARIA_TRINIDAD_SANCHEZ = "María Trinidad Sánchez"
-    MONSENOR_NOUEL = "Monseñor Nouel"
-    MONTE_CRISTI = "Monte Cristi"
-    MONTE_PLATA = "Monte Plata"
-    PEDERNALES = "Pedernales"
-    PERAVIA = "Peravia"
-    PUERTO_PLATA = "Puerto Plata"
-    SAMANA = "Samaná"
-    SAN_CRISTOBAL = "San Cristóbal"
-    SAN_JOSE_DE_OCOA = "San José de Ocoa"
-    SAN_JUAN = "San Juan"
-    SAN_PEDRO_DE_MACORIS = "San Pedro de Macorís"
-    SANCHEZ_RAMIREZ = "Sánchez Ramírez"
-    SANTIAGO = "Santiago"
-    SANTIAGO_RODRIGUEZ = "Santiago Rodríguez"
-    SANTO_DOMINGO = "Santo Domingo"
-    VALVERDE = "Valverde"
+
+def _provinces() -> list[tuple[str, str]]:
+    """`(MEMBER_NAME, name)` of each province: `ELIAS_PINA` for "Elías Piña"."""
+    names: list[str] = yaml.safe_load(_PROVINCES.read_text(encoding="utf-8"))
+    return [(fold(name).upper().replace(" ", "_"), name) for name in names]
+
+
+#: The 31 provinces and the Distrito Nacional (mypy cannot see members read from a file).
+Province = enum.StrEnum("Province", _provinces(), module=__name__)  # type: ignore[misc]
 
 
 class MunicipalityKind(enum.StrEnum):

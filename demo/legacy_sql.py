@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from connectors.convert import to_bool
 from connectors.errors import MappingError
+from connectors.mapping import invalid_value
 from demo import catalogue
 
 LegacySystem = Literal["simuvega", "gesmun"]
@@ -217,10 +218,7 @@ def simuvega_channels(raw: Mapping[str, Any], record: dict[str, Any]) -> dict[st
             raise MappingError(
                 f"{municipality}/SIMUVEGA: field 'channels' from '{column}': expected S/N, "
                 f"found {shown}",
-                user_message=(
-                    f"El sistema de origen (SIMUVEGA) de {municipality} envió un dato no "
-                    f"válido en el campo '{column}' (channels): {shown}."
-                ),
+                message=invalid_value("SIMUVEGA", municipality, column, "channels", shown),
                 field="channels",
                 source_field=column,
                 value=shown,

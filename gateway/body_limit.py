@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import words
 from gateway.ratelimit.refusal import send_refusal
 
 DEFAULT_MAX_BODY_BYTES = 1 << 20
@@ -131,9 +132,10 @@ async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
         scope,
         send,
         status=413,
-        title="Solicitud demasiado grande",
-        spanish=f"La solicitud es demasiado grande: el máximo es {size}.",
-        english=f"The request body is too large: the maximum is {size}.",
+        title=words.Message("gateway", "Request too large"),
+        message=words.Message(
+            "gateway", "The request body is too large: the maximum is %(size)s.", {"size": size}
+        ),
         code="PAYLOAD_TOO_LARGE",
         extensions={"maximum": limit},
         # The rest of the body is never read, so the connection cannot be reused.

@@ -43,6 +43,7 @@ from starlette.requests import HTTPConnection
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import words
 from accessibility import LANGUAGE_COOKIE, Language, choose_language
 from web.csrf import (
     FIELD_NAME,
@@ -72,27 +73,20 @@ FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-dat
 _PARSED_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _MAX_FIELDS = 1000
 
-#: (title, explanation, what to do, home link) in each language.
-_WORDS: dict[Language, tuple[str, str, str, str]] = {
-    Language.SPANISH: (
-        "No se pudo enviar el formulario",
-        "Por su seguridad, este sitio solo acepta formularios enviados desde sus propias "
-        "páginas. Este no traía el código de seguridad de su sesión, o ese código ya no es "
-        "válido (por ejemplo, porque su sesión terminó).",
-        "Vuelva a la página anterior, recárguela y envíe el formulario otra vez. Es posible "
-        "que tenga que escribir de nuevo lo que había escrito.",
-        "Ir a la página de inicio",
-    ),
-    Language.ENGLISH: (
-        "The form could not be sent",
-        "For your security, this site only accepts forms sent from its own pages. This one "
-        "did not carry your session's security code, or that code is no longer valid (for "
-        "example, because your session ended).",
-        "Go back to the previous page, reload it and send the form again. You may have to "
-        "type again what you had written.",
-        "Go to the home page",
-    ),
-}
+#: The refusal page's words: its title, what happened, what to do, and its one link.
+TITLE = words.Message("gateway", "The form could not be sent")
+EXPLANATION = words.Message(
+    "gateway",
+    "For your security, this site only accepts forms sent from its own pages. This one "
+    "did not carry your session's security code, or that code is no longer valid (for "
+    "example, because your session ended).",
+)
+ADVICE = words.Message(
+    "gateway",
+    "Go back to the previous page, reload it and send the form again. You may have to "
+    "type again what you had written.",
+)
+HOME = words.Message("gateway", "Go to the home page")
 
 
 def _media_type(headers: Headers) -> str:
@@ -234,9 +228,13 @@ def _wants_json(headers: Headers) -> bool:
 
 def refusal_page(language: Language) -> str:
     """The 403 page: one `h1` in a `main` landmark, both languages marked with `lang`."""
-    title, explanation, advice, home = _WORDS[language]
+    title, explanation, advice, home = (
+        m.in_(language.value) for m in (TITLE, EXPLANATION, ADVICE, HOME)
+    )
     other = Language.ENGLISH if language is Language.SPANISH else Language.SPANISH
-    other_title, other_explanation, other_advice, _ = _WORDS[other]
+    other_title, other_explanation, other_advice = (
+        m.in_(other.value) for m in (TITLE, EXPLANATION, ADVICE)
+    )
     e = html.escape
     return (
         "<!DOCTYPE html>\n"
@@ -258,7 +256,7 @@ def refusal_page(language: Language) -> str:
 async def _refuse(scope: Scope, send: Send) -> None:
     headers = Headers(scope=scope)
     if _wants_json(headers):
-        es, en = _WORDS[Language.SPANISH][1], _WORDS[Language.ENGLISH][1]
+        es, en = EXPLANATION.es, EXPLANATION.en
         body = orjson.dumps(
             {
                 "errors": [

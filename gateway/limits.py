@@ -18,8 +18,14 @@ from gateway.query_limits import QueryLimits
 from gateway.settings import Settings
 from schema import PublicError
 from schema.municipalities.types import SERVICES_PER_MUNICIPALITY
+from words import Message
 
-MASKED_MESSAGE = "Ocurrió un error interno. Ya fue registrado; inténtelo de nuevo más tarde."
+#: What a caller reads for an error the hub does not show (in Spanish, as the schema words
+#: its errors by default).
+MASKED = Message(
+    "gateway", "Something went wrong on our side. It has been logged; please try again later."
+)
+MASKED_MESSAGE = MASKED.es
 
 
 class HubMaskErrors(MaskErrors):

@@ -76,16 +76,10 @@ from graphql.type import GraphQLInterfaceType
 from strawberry.extensions import SchemaExtension
 
 from schema.paging import MAX_PAGE_SIZE, ListSize
+from words import Message
 
 DEFAULT_MAX_COST = 5000
 PAGE_ARGUMENT = "first"
-
-#: One text for both languages: Spanish, then English in parentheses.
-REFUSAL = (
-    "La consulta es demasiado costosa: costo estimado {cost}, máximo {maximum}; lo más "
-    "costoso es {path} ({part}). (Estimated cost {cost} exceeds the maximum of {maximum}; "
-    "the costliest part is {path} ({part}).)"
-)
 
 
 class _Lru:
@@ -561,9 +555,16 @@ class QueryCost(SchemaExtension):
         found = self._estimate(explain=True)
         assert found is not None
         path, part = found.costliest_path or "", found.costliest_cost or 0
+        # One message for both languages: Spanish, then English in parentheses.
+        refusal = Message(
+            "gateway",
+            "Estimated cost %(cost)s exceeds the maximum of %(maximum)s; the costliest part is "
+            "%(path)s (%(part)s).",
+            {"cost": cost, "maximum": self.maximum, "path": path, "part": part},
+        )
         context.pre_execution_errors = [
             GraphQLError(
-                REFUSAL.format(cost=cost, maximum=self.maximum, path=path, part=part),
+                f"{refusal.es} ({refusal.en})",
                 extensions={
                     "code": "QUERY_TOO_COSTLY",
                     "cost": cost,

@@ -22,6 +22,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from words import Message
+
 
 def _depth(
     selections: SelectionSetNode | None,
@@ -81,6 +83,11 @@ def measure(query: str, document: DocumentNode) -> tuple[int, int]:
     return depth, aliases
 
 
+def _refusal(message: Message, extensions: dict[str, object]) -> GraphQLError:
+    """One message for both languages: Spanish, then English in parentheses."""
+    return GraphQLError(f"{message.es} ({message.en})", extensions=extensions)
+
+
 class QueryLimits(SchemaExtension):
     def __init__(self, *, max_depth: int, max_aliases: int) -> None:
         super().__init__()
@@ -101,18 +108,23 @@ class QueryLimits(SchemaExtension):
         errors = list(context.pre_execution_errors or [])
         if depth > self.max_depth:
             errors.append(
-                GraphQLError(
-                    f"La consulta tiene {depth} niveles de profundidad; el máximo es "
-                    f"{self.max_depth}. (Query depth {depth} exceeds the maximum operation "
-                    f"depth of {self.max_depth}.)",
+                _refusal(
+                    Message(
+                        "gateway",
+                        "Query depth %(depth)s exceeds the maximum operation depth of %(maximum)s.",
+                        {"depth": depth, "maximum": self.max_depth},
+                    ),
                     extensions={"code": "QUERY_TOO_DEEP", "maximum": self.max_depth},
                 )
             )
         if aliases > self.max_aliases:
             errors.append(
-                GraphQLError(
-                    f"La consulta usa {aliases} alias; el máximo es {self.max_aliases}. "
-                    f"({aliases} aliases exceed the maximum of {self.max_aliases}.)",
+                _refusal(
+                    Message(
+                        "gateway",
+                        "%(aliases)s aliases exceed the maximum of %(maximum)s.",
+                        {"aliases": aliases, "maximum": self.max_aliases},
+                    ),
                     extensions={"code": "TOO_MANY_ALIASES", "maximum": self.max_aliases},
                 )
             )

@@ -10,12 +10,23 @@ import strawberry
 from strawberry.schema_directive import Location
 
 from schema.errors import PublicError
+from words import Message
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
 #: A payload's `errors`: at most about one per input field.
 PROBLEMS = 20
+
+
+NEGATIVE_OFFSET = Message("schema", "The 'offset' argument cannot be negative.")
+
+
+def first_out_of_range(maximum: int) -> Message:
+    """Why a list's `first` argument was refused: it must be between 0 and `maximum`."""
+    return Message(
+        "schema", "The 'first' argument must be between 0 and %(maximum)s.", {"maximum": maximum}
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -29,13 +40,13 @@ class Page:
             return None
         if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
             raise PublicError(
-                f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}.",
+                first_out_of_range(MAX_PAGE_SIZE),
                 code="BAD_USER_INPUT",
                 argument="first",
             )
         if offset < 0:
             raise PublicError(
-                "El argumento 'offset' no puede ser negativo.",
+                NEGATIVE_OFFSET,
                 code="BAD_USER_INPUT",
                 argument="offset",
             )

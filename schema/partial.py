@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.context import HubContext, Info
 from schema.errors import PublicError
+from words import Message
 
 
 class _StaleAware(Protocol):
@@ -50,7 +51,11 @@ def note_if_stale(info: Info, loader: _StaleAware, key: Hashable) -> None:
     minutes = max(1, round(note.age_seconds / 60))
     info.context.partial_errors.append(
         GraphQLError(
-            f"Se muestran datos guardados hace {minutes} min: el sistema de origen no respondió.",
+            Message(
+                "schema",
+                "Showing data saved %(minutes)s min ago: the source system did not answer.",
+                {"minutes": minutes},
+            ).es,
             path=info.path.as_list(),
             extensions={
                 "code": note.error.code,

@@ -55,6 +55,7 @@ from strawberry.utils.str_converters import to_camel_case
 from schema.errors import PublicError
 from schema.principal import Principal, PrincipalKind, StaffRole
 from store.audit import AuditEntry, InvalidAuditEntry, KnownAction
+from words import Message
 
 if TYPE_CHECKING:
     from schema.context import HubContext
@@ -238,22 +239,25 @@ def actor_role(principal: Principal, municipality_id: str | None = None) -> str:
 
 # -- Errors ----------------------------------------------------------------------------
 
-FORBIDDEN_MESSAGE = (
-    "No tiene permiso para ver este dato personal. Solo lo ven la persona a quien "
-    "pertenece y el personal del ayuntamiento responsable."
+FORBIDDEN_MESSAGE = Message(
+    "schema",
+    "You may not see this personal data. Only the person it belongs to and staff of the "
+    "responsible local government see it.",
 )
-PURPOSE_REQUIRED_MESSAGE = (
-    "Indique la finalidad de la consulta (argumento 'purpose'): el personal municipal "
-    "solo puede ver datos personales con una finalidad, que queda registrada."
+PURPOSE_REQUIRED_MESSAGE = Message(
+    "schema",
+    "Give the purpose of the query (argument 'purpose'): municipal staff may only see "
+    "personal data for a purpose, which is recorded.",
 )
-AUDIT_UNAVAILABLE_MESSAGE = (
-    "Los datos personales no están disponibles en este momento: no se puede registrar "
-    "el acceso. Inténtelo de nuevo más tarde."
+AUDIT_UNAVAILABLE_MESSAGE = Message(
+    "schema",
+    "Personal data is not available just now: the access cannot be recorded. Please try "
+    "again later.",
 )
 MIN_PURPOSE_LENGTH = 10
 
 
-def forbidden(message: str = FORBIDDEN_MESSAGE) -> PublicError:
+def forbidden(message: str | Message = FORBIDDEN_MESSAGE) -> PublicError:
     return PublicError(message, code="FORBIDDEN")
 
 
@@ -270,8 +274,12 @@ def check_purpose(purpose: str | None) -> str:
         AuditEntry(actor="check", actor_role="check", action="check", purpose=text)
     except InvalidAuditEntry:
         raise PublicError(
-            "La finalidad no puede contener datos personales (cédulas, teléfonos o correos) "
-            "ni pasar de 500 caracteres; describa el trámite, por ejemplo por su número.",
+            Message(
+                "schema",
+                "The purpose may not hold personal data (identity card numbers, phone numbers or "
+                "e-mail addresses) nor be longer than 500 characters; describe the procedure, "
+                "for example by its number.",
+            ),
             code="BAD_USER_INPUT",
             argument="purpose",
         ) from None
@@ -407,7 +415,7 @@ def ownership_of(source: object) -> Ownership:
 class IsDataSubjectOrStaffOfOwner(BasePermission):
     """The data subject, or staff of the owning municipality (audited, with a purpose)."""
 
-    message = FORBIDDEN_MESSAGE
+    message = FORBIDDEN_MESSAGE.es
 
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         ownership = ownership_of(source)
@@ -449,7 +457,7 @@ class IsStaffOf(BasePermission):
     role: ClassVar[StaffRole | None] = None
     #: Or any one of several roles (e.g. agent or supervisor).
     roles: ClassVar[frozenset[StaffRole] | None] = None
-    message = "Solo el personal de ese ayuntamiento puede ver o cambiar esto."
+    message = Message("schema", "Only staff of that local government may see or change this.").es
 
     def allows(self, principal: Principal, municipality: str) -> bool:
         if self.role is not None:
@@ -488,10 +496,13 @@ class IsNationalAdmin(BasePermission):
     caller who presented nothing, `FORBIDDEN` for anyone else. Subclasses word the
     messages for what they guard."""
 
-    message = "Solo la administración nacional (Liga Municipal Dominicana) puede ver esto."
-    unauthenticated_message = (
-        "Inicie sesión como administrador nacional (Liga Municipal Dominicana) para ver esto."
-    )
+    message = Message(
+        "schema", "Only the national administration (Liga Municipal Dominicana) may see this."
+    ).es
+    unauthenticated_message = Message(
+        "schema",
+        "Sign in as a national administrator (Liga Municipal Dominicana) to see this.",
+    ).es
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         principal = _context(info).principal

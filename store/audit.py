@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from store.store import metadata
+from words import Message
 
 __all__ = [
     "GENESIS_HASH",
@@ -174,7 +175,7 @@ def _identifier(name: str, value: object, pattern: re.Pattern[str], length: int)
         raise InvalidAuditEntry(f"{name} must be an identifier ({pattern.pattern})")
     if _CEDULA.fullmatch(value) or _PHONE.fullmatch(value):
         raise InvalidAuditEntry(
-            f"{name} looks like a cédula or a phone number: log an opaque id instead"
+            f"{name} looks like a cedula or a phone number: log an opaque id instead"
         )
     return value
 
@@ -221,7 +222,7 @@ def _purpose(value: object) -> str | None:
         raise InvalidAuditEntry("purpose holds control characters")
     if _looks_personal(value):
         raise InvalidAuditEntry(
-            "purpose seems to contain personal data (a cédula, phone number or e-mail)"
+            "purpose seems to contain personal data (a cedula, phone number or e-mail)"
         )
     return value
 
@@ -358,7 +359,9 @@ class VerifyResult:
     @property
     def message(self) -> str:
         if self.ok:
-            return f"{self.checked} entradas verificadas, cadena íntegra"
+            return Message(
+                "sources", "%(checked)s entries verified, chain intact", {"checked": self.checked}
+            ).es
         return f"entry {self.broken_seq} is broken: {self.detail}"
 
 

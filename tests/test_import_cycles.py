@@ -16,7 +16,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("words", "store", "connectors", "schema", "web", "gateway", "accessibility", "demo", "config")
+PACKAGES = (
+    "words",
+    "store",
+    "connectors",
+    "schema",
+    "web",
+    "gateway",
+    "accessibility",
+    "demo",
+    "config",
+)
 
 #: Cycles still to break (issue 11): the GraphQL type graph Municipality ↔ Service ↔
 #: ServiceRequest, whose resolvers import each other's types inside functions.

@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 #: Installed by the run command: the product and the demo's simulated systems.
 RUN_PACKAGES = (
+    "words",
     "gateway",
     "store",
     "connectors",

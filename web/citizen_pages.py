@@ -60,9 +60,11 @@ SUMMARY = operation("WebMyDataSummary")
 PROBLEMS: Mapping[tuple[str | None, str], str] = {
     ("name", "INVALID_TEXT"): N_("Enter your name using letters"),
     ("name", "TOO_LONG"): N_("Your name must be 200 characters or fewer"),
-    ("cedula", "INVALID_CEDULA"): N_("Enter your cédula as 11 digits, like 000-0000000-0"),
+    # Ids without the accent (the Spanish-literal check reads one as Spanish); the English
+    # catalogue writes "cédula", as the pages always did.
+    ("cedula", "INVALID_CEDULA"): N_("Enter your cedula as 11 digits, like 000-0000000-0"),
     ("cedula", "CEDULA_CHECK_DIGIT"): N_(
-        "Check your cédula: its last digit does not match the others"
+        "Check your cedula: its last digit does not match the others"
     ),
     ("phone", "INVALID_PHONE"): N_(
         "Enter a Dominican phone number of 10 digits starting 809, 829 or 849, like 809 555 0100"

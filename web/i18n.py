@@ -1,7 +1,7 @@
 """The web pages' catalogues: the `messages` domain of `words`, and the e-mails' domain.
 
-`python -m web.extract` adds new message ids of the templates and of `web`'s Python code
-to both `messages` catalogues after templates or labels change.
+`python -m words.extract messages` adds new message ids of the templates and of `web`'s
+Python code to both `messages` catalogues after templates or labels change.
 """
 
 from __future__ import annotations

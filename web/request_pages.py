@@ -57,7 +57,7 @@ from web.operations import operation
 from web.page_base import Endpoint, PageBase
 from web.preferences import Preferences, read_preferences
 from web.routing import Example, Page
-from web.staff_pages import demo_tracking_number
+from web.staff_pages import demo_input, demo_tracking_number
 from web.templating import Renderer, local_service_id
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -76,6 +76,8 @@ DEMO_OFFLINE_SERVICE = "recogida-escombros"
 #: prepared (tests/web/staff_support.py).
 DEMO_TRACKING_NUMBER = demo_tracking_number(1)
 DEMO_UNKNOWN_NUMBER = "SDE-2000-999999"
+#: What a citizen types that is no tracking number at all.
+DEMO_NOT_A_NUMBER = N_("not a number")
 DEMO_UNKNOWN_ATTACHMENT = "0" * 32
 
 # -- What the pages ask the schema (web/operations/) -----------------------------------
@@ -599,7 +601,7 @@ class RequestPages(PageBase):
                 name="tracking_lookup",
                 examples=[
                     Example(),
-                    Example(query={"numero": "no es un número"}, status=400),
+                    Example(query={"numero": demo_input(DEMO_NOT_A_NUMBER)}, status=400),
                 ],
             ),
             Page(

@@ -39,6 +39,7 @@ from web.csrf import checks_own_token, csrf_matches
 from web.data import Problem, QueryFailed, QueryResult
 from web.form_problems import EXPIRED, FormProblem, expired_form, form_problem
 from web.formatting import TIME_ZONE, PageFormats
+from web.i18n import translations
 from web.labels import (
     AUDIT_ACTION,
     DELIVERY_KIND,
@@ -86,6 +87,16 @@ DEMO_SHORT_CODE = "SDE"
 def demo_tracking_number(number: int = 1, year: int | None = None) -> str:
     """The demo data's requests (submitted when the demo data is prepared) of this year."""
     return f"{DEMO_SHORT_CODE}-{year or dt.datetime.now(dt.UTC).year}-{number:06d}"
+
+
+#: The reason the demo agent gives for seeing a citizen's details.
+DEMO_PURPOSE = N_("Attend to request %(number)s")
+
+
+def demo_input(message: str, **values: object) -> str:
+    """What the demo's people type, in Spanish as they would type it (a catalogue id)."""
+    text = translations(Language.SPANISH).gettext(message)
+    return text % values if values else text
 
 
 # -- What the pages ask the schema (web/operations/) -----------------------------------
@@ -136,8 +147,10 @@ PROBLEMS: Mapping[tuple[str | None, str], str] = {
     ("finalidad", "PURPOSE_REQUIRED"): N_(
         "Say why you need to see the citizen's details, in at least 10 characters"
     ),
+    # The id without the accent (the Spanish-literal check reads one as Spanish); the
+    # English catalogue writes "cédula", as the page always did.
     ("finalidad", "BAD_USER_INPUT"): N_(
-        "The reason cannot contain personal data such as a cédula, a phone number or an "
+        "The reason cannot contain personal data such as a cedula, a phone number or an "
         "email address, and must be 500 characters or fewer"
     ),
     ("agente", "REQUIRED"): N_("Enter the identifier of the agent to assign"),
@@ -688,7 +701,7 @@ class StaffPages(PageBase):
                     Example(first, signed_in_as=DEMO_SUPERVISOR),
                     Example(
                         first,
-                        {"finalidad": f"Atender la solicitud {first['number']}"},
+                        {"finalidad": demo_input(DEMO_PURPOSE, number=first["number"])},
                         signed_in_as=DEMO_AGENT,
                     ),
                     Example(first, {"finalidad": "x"}, status=400, signed_in_as=DEMO_AGENT),

@@ -12,12 +12,14 @@ from collections.abc import Callable
 import httpx
 
 from connectors.errors import ConnectorError, TransientError, UpstreamError, UpstreamTimeout
+from words import Message
 
 __all__ = ["AUTH_REJECTED", "http_error", "raise_for_status"]
 
-AUTH_REJECTED = (
-    "El sistema del ayuntamiento rechazó las credenciales de PLANASMUN. "
-    "El equipo técnico debe revisar la configuración de la conexión."
+AUTH_REJECTED = Message(
+    "sources",
+    "The municipality's system rejected PLANASMUN's credentials. "
+    "The technical team must check the connection's configuration.",
 )
 
 
@@ -46,7 +48,7 @@ def raise_for_status(response: httpx.Response, where: str) -> None:
     if status == 429 or status >= 500:
         raise TransientError(message)
     if status in (401, 403):
-        raise UpstreamError(f"{message} (credentials rejected)", user_message=AUTH_REJECTED)
+        raise UpstreamError(f"{message} (credentials rejected)", message=AUTH_REJECTED)
     if 300 <= status < 400:
         raise UpstreamError(f"{message} (a redirect: is base_url up to date?)")
     raise UpstreamError(message)

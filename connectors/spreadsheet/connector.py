@@ -22,6 +22,7 @@ from connectors.spreadsheet.tables import (
     table_of,
 )
 from connectors.types import Capability, Record, RecordKey
+from words import Message
 
 __all__ = ["SpreadsheetConnector"]
 
@@ -96,7 +97,7 @@ class SpreadsheetConnector(Connector):
             "header_row": table.header_row,
             "headers": [h for h in table.headers if h],
             "rows": len(table.rows),
-            "problems": [p.message for p in mapped.problems[:10]],
+            "problems": [p.internal_message for p in mapped.problems[:10]],
         }
         if mapped.problems:
             message = mapped.problems[0].error(len(mapped.problems) - 1).internal_message
@@ -241,6 +242,8 @@ class SpreadsheetConnector(Connector):
             raise UpstreamError(
                 f"spreadsheet {self.path}: no sheet '{wanted}'; its sheets are "
                 f"{', '.join(repr(n) for n in names)}",
-                user_message="La hoja de cálculo del ayuntamiento no tiene la hoja esperada.",
+                message=Message(
+                    "sources", "The municipality's spreadsheet does not have the expected sheet."
+                ),
             )
         return wanted

@@ -11,12 +11,15 @@ import csv
 
 from connectors.boundary import Classify
 from connectors.errors import ConnectorError, TransientError, UpstreamError
+from words import Message
 
 __all__ = ["FILE_DAMAGED", "WORKBOOK_DAMAGED", "csv_error", "file_error", "unreadable"]
 
-WORKBOOK_DAMAGED = "La hoja de cálculo del ayuntamiento está dañada y no se pudo leer."
-FILE_DAMAGED = "El archivo del ayuntamiento está dañado y no se pudo leer."
-_FILE_UNREADABLE = "El archivo del ayuntamiento no se pudo leer."
+WORKBOOK_DAMAGED = Message(
+    "sources", "The municipality's spreadsheet is damaged and could not be read."
+)
+FILE_DAMAGED = Message("sources", "The municipality's file is damaged and could not be read.")
+_FILE_UNREADABLE = Message("sources", "The municipality's file could not be read.")
 
 
 def file_error(source: str, exc: BaseException) -> ConnectorError | None:
@@ -36,7 +39,7 @@ def unreadable(what: str) -> Classify:
         if not isinstance(exc, Exception):
             return None
         return UpstreamError(
-            f"{source}: {what}: {type(exc).__name__}: {exc}", user_message=WORKBOOK_DAMAGED
+            f"{source}: {what}: {type(exc).__name__}: {exc}", message=WORKBOOK_DAMAGED
         )
 
     return classify
@@ -50,12 +53,10 @@ def csv_error(encoding: str) -> Classify:
             return UpstreamError(
                 f"{source}: not {encoding} text at byte {exc.start}; "
                 "set `encoding: latin-1` (or cp1252) on the source if Excel saved it",
-                user_message=_FILE_UNREADABLE,
+                message=_FILE_UNREADABLE,
             )
         if isinstance(exc, csv.Error):
-            return UpstreamError(
-                f"{source}: not a readable CSV file: {exc}", user_message=FILE_DAMAGED
-            )
+            return UpstreamError(f"{source}: not a readable CSV file: {exc}", message=FILE_DAMAGED)
         return None
 
     return classify

@@ -13,6 +13,10 @@ from connectors.text import fold
 
 __all__ = ["channels_from_online_flag"]
 
+#: The columns the hook reads, as their names fold (`fold`: case and accents ignored).
+_ONLINE = "en linea"
+_PHONE = "por telefono"
+
 
 @record_hook("channels_from_online_flag")
 def channels_from_online_flag(raw: Mapping[str, Any], record: dict[str, Any]) -> Mapping[str, Any]:
@@ -22,16 +26,17 @@ def channels_from_online_flag(raw: Mapping[str, Any], record: dict[str, Any]) ->
     Column names are matched ignoring case and accents ("EN LINEA", "En línea").
     """
     columns = {fold(str(name)): name for name in raw}
-    online = columns.get("en linea")
+    online = columns.get(_ONLINE)
     if online is None:
         raise MappingError(
-            "field 'channels' (hook channels_from_online_flag): expected a column 'En línea' "
-            f"(Sí/No), found only {sorted(map(str, raw))}",
+            "field 'channels' (hook channels_from_online_flag): expected a column "
+            f"'{_ONLINE}' ({convert.YES_NO}, case and accents ignored), "
+            f"found only {sorted(map(str, raw))}",
             field="channels",
-            source_field="En línea",
+            source_field=_ONLINE,
         )
     channels = ["presencial"]
-    for column, channel in ((online, "en_linea"), (columns.get("por telefono"), "telefono")):
+    for column, channel in ((online, "en_linea"), (columns.get(_PHONE), "telefono")):
         if column is None or blank(raw[column]):
             continue
         try:
@@ -40,7 +45,7 @@ def channels_from_online_flag(raw: Mapping[str, Any], record: dict[str, Any]) ->
         except ValueError:
             shown = repr(raw[column])[:60]
             raise MappingError(
-                f"field 'channels' from '{column}': expected Sí/No, found {shown}",
+                f"field 'channels' from '{column}': expected {convert.YES_NO}, found {shown}",
                 field="channels",
                 source_field=str(column),
                 value=shown,

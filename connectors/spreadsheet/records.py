@@ -13,6 +13,7 @@ from connectors.spreadsheet.files import Version
 from connectors.spreadsheet.tables import Table
 from connectors.text import fold
 from connectors.types import Record
+from words import Message
 
 __all__ = ["Mapped", "Problem", "copied", "map_rows", "require_columns"]
 
@@ -21,8 +22,8 @@ __all__ = ["Mapped", "Problem", "copied", "map_rows", "require_columns"]
 class Problem:
     """A mapping error kept with the cached rows; raised afresh on each call."""
 
-    message: str
-    user_message: str
+    internal_message: str
+    message: Message
     field: str
     source_field: str
     value: str
@@ -30,8 +31,8 @@ class Problem:
     def error(self, more: int = 0) -> MappingError:
         suffix = f" (and {more} more row(s) with problems)" if more else ""
         return MappingError(
-            self.message + suffix,
-            user_message=self.user_message,
+            self.internal_message + suffix,
+            message=self.message,
             field=self.field,
             source_field=self.source_field,
             value=self.value,
@@ -68,9 +69,15 @@ def require_columns(
             f"{where}: field '{target}' reads column '{column}', which is not in sheet "
             f"'{table.sheet}' of {file_name} (header row {table.header_row}: "
             f"{', '.join(repr(h) for h in table.headers if h)}){hint}",
-            user_message=(
-                f"La hoja de cálculo de {binding.municipality_id} ({binding.config.source}) "
-                f"no tiene la columna '{column}'."
+            message=Message(
+                "sources",
+                "The spreadsheet of %(municipality)s (%(source)s) does not have the column "
+                "'%(column)s'.",
+                {
+                    "municipality": binding.municipality_id,
+                    "source": binding.config.source,
+                    "column": column,
+                },
             ),
             field=target,
             source_field=column,
@@ -97,7 +104,7 @@ def map_rows(binding: Binding, table: Table, version: Version) -> Mapped:
             problems.append(
                 Problem(
                     f"{message} (sheet '{table.sheet}', row {number})",
-                    exc.user_message,
+                    exc.message,
                     exc.field,
                     exc.source_field,
                     exc.value,

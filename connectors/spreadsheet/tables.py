@@ -16,6 +16,7 @@ from connectors import convert
 from connectors.errors import UpstreamError
 from connectors.spreadsheet.config import Scalar, SpreadsheetBindingConfig
 from connectors.text import fold
+from words import Message
 
 __all__ = [
     "Cell",
@@ -33,6 +34,7 @@ __all__ = [
 Cell = Any
 #: How many rows `check()` looks at to guess a header row when no binding says where it is.
 _HEADER_GUESS_ROWS = 30
+_NO_HEADER = Message("sources", "The municipality's spreadsheet does not have the expected header.")
 
 
 def normalise_header(value: Cell) -> str:
@@ -111,14 +113,14 @@ def header_row_index(cells: Sequence[Sequence[Cell]], layout: Layout, sheet: str
         raise UpstreamError(
             f"sheet '{sheet}': no row has a cell reading '{layout.header_contains}' "
             "(header_contains)",
-            user_message="La hoja de cálculo del ayuntamiento no tiene el encabezado esperado.",
+            message=_NO_HEADER,
         )
     index = (layout.header_row or 1) - 1
     if index >= len(cells) or all(blank(cell) for cell in cells[index]):
         raise UpstreamError(
             f"sheet '{sheet}': header_row {index + 1} is blank or missing "
             f"(the sheet has {len(cells)} row(s))",
-            user_message="La hoja de cálculo del ayuntamiento no tiene el encabezado esperado.",
+            message=_NO_HEADER,
         )
     return index
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import enum
 
+from words import Message
+
 
 class IdentityError(Exception):
     pass
@@ -42,48 +44,38 @@ class TokenProblem(enum.StrEnum):
     NOT_CONFIGURED = "not_configured"
 
 
-#: (Spanish, English) for each problem: the same words in the 401's JSON body.
-TOKEN_MESSAGES: dict[TokenProblem, tuple[str, str]] = {
-    TokenProblem.MALFORMED: (
-        "El token de acceso no es un JWT válido.",
-        "The access token is not a well-formed JWT.",
+#: What each problem tells the caller: the 401's JSON body gives it in Spanish and in
+#: English, `WWW-Authenticate` in English (so ASCII, and without a double quote).
+TOKEN_PROBLEMS: dict[TokenProblem, Message] = {
+    TokenProblem.MALFORMED: Message("gateway", "The access token is not a well-formed JWT."),
+    TokenProblem.ALGORITHM: Message(
+        "gateway", "The access token uses a signature algorithm that is not allowed: only RS256 is."
     ),
-    TokenProblem.ALGORITHM: (
-        "El token de acceso usa un algoritmo de firma no permitido: solo se acepta RS256.",
-        "The access token uses a signature algorithm that is not allowed: only RS256 is.",
-    ),
-    TokenProblem.BAD_SIGNATURE: (
-        "La firma del token de acceso no es válida: no la hizo el proveedor de identidad.",
+    TokenProblem.BAD_SIGNATURE: Message(
+        "gateway",
         "The access token's signature is not valid: the identity provider did not sign it.",
     ),
-    TokenProblem.EXPIRED: (
-        "El token de acceso expiró. Obtenga uno nuevo.",
-        "The access token has expired. Get a new one.",
+    TokenProblem.EXPIRED: Message("gateway", "The access token has expired. Get a new one."),
+    TokenProblem.NOT_YET_VALID: Message(
+        "gateway", "The access token is not valid yet (check the system clock)."
     ),
-    TokenProblem.NOT_YET_VALID: (
-        "El token de acceso todavía no es válido (revise el reloj del sistema).",
-        "The access token is not valid yet (check the system clock).",
+    TokenProblem.ISSUER: Message(
+        "gateway", "The access token was issued by another identity provider (wrong issuer)."
     ),
-    TokenProblem.ISSUER: (
-        "El token de acceso lo emitió otro proveedor de identidad (emisor incorrecto).",
-        "The access token was issued by another identity provider (wrong issuer).",
+    TokenProblem.AUDIENCE: Message(
+        "gateway", "The access token is not meant for this API (wrong audience)."
     ),
-    TokenProblem.AUDIENCE: (
-        "El token de acceso no es para esta API (audiencia incorrecta).",
-        "The access token is not meant for this API (wrong audience).",
+    TokenProblem.MISSING_CLAIM: Message(
+        "gateway", "The access token lacks a required claim (sub, exp, iss or aud)."
     ),
-    TokenProblem.MISSING_CLAIM: (
-        "Al token de acceso le falta un dato obligatorio (sub, exp, iss o aud).",
-        "The access token lacks a required claim (sub, exp, iss or aud).",
+    TokenProblem.NONCE: Message("gateway", "The ID token does not belong to this sign-in (nonce)."),
+    TokenProblem.NOT_CONFIGURED: Message(
+        "gateway", "This server accepts no tokens: it has no identity provider configured."
     ),
-    TokenProblem.NONCE: (
-        "El token de identidad no corresponde a este inicio de sesión (nonce).",
-        "The ID token does not belong to this sign-in (nonce).",
-    ),
-    TokenProblem.NOT_CONFIGURED: (
-        "Este servidor no acepta tokens: no tiene un proveedor de identidad configurado.",
-        "This server accepts no tokens: it has no identity provider configured.",
-    ),
+}
+#: (Spanish, English) of each problem.
+TOKEN_MESSAGES: dict[TokenProblem, tuple[str, str]] = {
+    problem: (message.es, message.en) for problem, message in TOKEN_PROBLEMS.items()
 }
 
 
@@ -93,12 +85,16 @@ class TokenRejected(IdentityError):
         super().__init__(self.message_en)
 
     @property
+    def message(self) -> Message:
+        return TOKEN_PROBLEMS[self.problem]
+
+    @property
     def message_es(self) -> str:
-        return TOKEN_MESSAGES[self.problem][0]
+        return self.message.es
 
     @property
     def message_en(self) -> str:
-        return TOKEN_MESSAGES[self.problem][1]
+        return self.message.en
 
 
 class LoginProblem(enum.StrEnum):

@@ -22,6 +22,7 @@ from gateway.identity.errors import ProviderUnavailable, TokenRejected
 from gateway.identity.sessions import session_principal
 from gateway.identity.settings import IdentitySettings
 from schema.principal import ANONYMOUS, SCOPE_KEY, Principal
+from words import Message
 
 
 class TokenIdentity(Protocol):
@@ -37,9 +38,8 @@ log = logging.getLogger("planasmun.identity")
 #: WebSocket close code for a refused token (RFC 6455: policy violation).
 POLICY_VIOLATION = 1008
 
-PROVIDER_DOWN = (
-    "No se pudo contactar al proveedor de identidad para verificar el token. "
-    "Intente de nuevo en unos minutos.",
+PROVIDER_DOWN = Message(
+    "gateway",
     "The identity provider could not be reached to verify the token. Try again in a few minutes.",
 )
 
@@ -72,7 +72,7 @@ def unauthorized(error: TokenRejected) -> JSONResponse:
 
 
 def provider_unavailable() -> JSONResponse:
-    es, en = PROVIDER_DOWN
+    es, en = PROVIDER_DOWN.es, PROVIDER_DOWN.en
     return error_response(
         503, "IDENTITY_PROVIDER_UNAVAILABLE", es, en, headers={"Retry-After": "30"}
     )

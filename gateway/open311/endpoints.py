@@ -41,9 +41,10 @@ from gateway.open311.mapping import (
     statuses_for,
 )
 from schema.developers.keys import STORE_DOWN, ApiKeyRejected, ApiKeyStoreUnavailable, with_grant
-from schema.language import Language, Text
+from schema.language import Language, Text, worded
 from schema.personal import data_subject_of
 from schema.principal import ANONYMOUS, Principal, principal_from_connection
+from words import Message
 
 log = logging.getLogger("planasmun.open311")
 
@@ -137,7 +138,9 @@ def _failure(result: ExecutionResult) -> Open311Error:
     for error in errors:
         code = _code(error)
         if code == "BAD_USER_INPUT":
-            return Open311Error(400, Text(error.message, f"Bad parameter: {error.message}"))
+            # In Spanish as the schema worded it; in English, named as a bad parameter.
+            bad = Message("gateway", "Bad parameter: %(message)s", {"message": error.message})
+            return Open311Error(400, bad)
     if errors:
         codes = [_code(e) for e in errors]
         log.warning("Open311: the schema answered with errors: %s", codes)
@@ -217,8 +220,8 @@ async def discovery(request: Request, fmt: Format) -> Response:
     language = _language(request)
     body = {
         "changeset": CHANGESET,
-        "contact": words.CONTACT.in_(language),
-        "key_service": words.KEY_SERVICE.in_(language),
+        "contact": worded(words.CONTACT, language),
+        "key_service": worded(words.KEY_SERVICE, language),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -291,8 +294,8 @@ async def service_definition(request: Request, fmt: Format) -> Response:
     return render(body, "service_definition", fmt, headers=_PUBLIC_CACHE)
 
 
-def _unknown_service(code: str) -> Text:
-    return words.worded(words.UNKNOWN_SERVICE, code=code[:80])
+def _unknown_service(code: str) -> Message:
+    return words.with_values(words.UNKNOWN_SERVICE, code=code[:80])
 
 
 def _page(request: Request) -> tuple[int, int]:
@@ -305,7 +308,7 @@ def _page(request: Request) -> tuple[int, int]:
     if page < 1:
         raise Open311Error(400, words.PAGE_TOO_LOW)
     if not 1 <= size <= MAX_OPEN311_PAGE:
-        raise Open311Error(400, words.worded(words.PAGE_SIZE_RANGE, maximum=MAX_OPEN311_PAGE))
+        raise Open311Error(400, words.with_values(words.PAGE_SIZE_RANGE, maximum=MAX_OPEN311_PAGE))
     return size, (page - 1) * size
 
 
@@ -315,7 +318,7 @@ def _moment(request: Request, name: str) -> dt.datetime | None:
         return None
     moment = parse_datetime(value)
     if moment is None:
-        raise Open311Error(400, words.worded(words.NOT_A_MOMENT, name=name))
+        raise Open311Error(400, words.with_values(words.NOT_A_MOMENT, name=name))
     return moment
 
 
@@ -345,7 +348,7 @@ async def requests_list(request: Request, fmt: Format) -> Response:
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
         if len(ids) > MAX_IDS:
-            raise Open311Error(400, words.worded(words.TOO_MANY_IDS, maximum=MAX_IDS))
+            raise Open311Error(400, words.with_values(words.TOO_MANY_IDS, maximum=MAX_IDS))
         items: list[dict[str, Any]] = []
         for number in dict.fromkeys(ids):
             found = await _one_request(request, principal, number, personal=False)
@@ -392,7 +395,7 @@ async def request_detail(request: Request, fmt: Format) -> Response:
     if found is None or (
         municipality is not None and found["municipality"]["id"] != municipality["id"]
     ):
-        raise Open311Error(404, words.worded(words.NO_SUCH_REQUEST, number=number[:40]))
+        raise Open311Error(404, words.with_values(words.NO_SUCH_REQUEST, number=number[:40]))
     shown = {k: found.get(k) for k in ("description", "address", "latitude", "longitude")}
     headers = {"Cache-Control": "private, no-store"} if personal else _NO_STORE
     return render([request_item(found, shown)], "service_requests", fmt, headers=headers)
@@ -421,7 +424,7 @@ def _text(form: FormData, name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Open311Error(400, words.worded(words.NOT_TEXT, name=name))
+        raise Open311Error(400, words.with_values(words.NOT_TEXT, name=name))
     return value.strip() or None
 
 
@@ -432,7 +435,7 @@ def _number(form: FormData, name: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise Open311Error(400, words.worded(words.NOT_A_NUMBER, name=name)) from None
+        raise Open311Error(400, words.with_values(words.NOT_A_NUMBER, name=name)) from None
 
 
 def _answers(form: FormData) -> list[dict[str, str]]:
@@ -442,7 +445,7 @@ def _answers(form: FormData) -> list[dict[str, str]]:
         if match is None:
             continue
         if not isinstance(value, str):
-            raise Open311Error(400, words.worded(words.NOT_TEXT, name=name))
+            raise Open311Error(400, words.with_values(words.NOT_TEXT, name=name))
         if value.strip():
             answers.append({"code": match[1], "value": value.strip()})
     return answers
@@ -462,14 +465,14 @@ def _problems(errors: Sequence[Mapping[str, Any]]) -> Open311Error:
 
 
 def _notice(submitted: Mapping[str, Any], language: Language) -> str:
-    notice = words.worded(words.RECEIVED, number=submitted["trackingNumber"]).in_(language)
+    sentences = [words.with_values(words.RECEIVED, number=submitted["trackingNumber"])]
     if submitted.get("expectedBy"):
         day = dt.date.fromisoformat(str(submitted["expectedBy"]))
         shown = day.strftime("%d/%m/%Y") if language is Language.ES else day.isoformat()
-        notice += words.worded(words.EXPECTED_BY, day=shown).in_(language)
+        sentences.append(words.with_values(words.EXPECTED_BY, day=shown))
     if not submitted["deliveredToMunicipality"]:
-        notice += words.ON_ITS_WAY.in_(language)
-    return notice
+        sentences.append(words.ON_ITS_WAY)
+    return " ".join(worded(sentence, language) for sentence in sentences)
 
 
 async def create_request(request: Request, fmt: Format) -> Response:

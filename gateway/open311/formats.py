@@ -21,7 +21,8 @@ import orjson
 from starlette.responses import Response
 
 from gateway.open311 import words
-from schema.language import Language, Text
+from schema.language import Language, Text, worded
+from words import Message
 
 __all__ = [
     "ITEM_NAMES",
@@ -60,19 +61,31 @@ class Format(enum.StrEnum):
             return None
 
 
+#: A problem's description: a catalogue entry, a text the schema gave in both languages,
+#: or a plain string as the schema worded it.
+Description = Message | Text | str
+
+
+def _worded(description: Description, language: Language) -> str:
+    if isinstance(description, Message):
+        return worded(description, language)
+    if isinstance(description, Text):
+        return description.in_(language)
+    return description
+
+
 class Open311Error(Exception):
     """An answer in the spec's error format: HTTP `status`, one entry per problem, each
-    in Spanish and English (`Text`), or as the schema worded it (a plain string)."""
+    worded in the answer's language (see `Description`)."""
 
-    def __init__(self, status: int, *descriptions: Text | str) -> None:
+    def __init__(self, status: int, *descriptions: Description) -> None:
         super().__init__(str(status))
         self.status = status
-        self.descriptions: tuple[Text | str, ...] = descriptions or (words.REQUEST_ERROR,)
+        self.descriptions: tuple[Description, ...] = descriptions or (words.REQUEST_ERROR,)
 
     def body(self, language: Language = Language.ES) -> list[dict[str, Any]]:
         return [
-            {"code": self.status, "description": d if isinstance(d, str) else d.in_(language)}
-            for d in self.descriptions
+            {"code": self.status, "description": _worded(d, language)} for d in self.descriptions
         ]
 
 

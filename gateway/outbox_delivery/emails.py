@@ -1,7 +1,7 @@
 """E-mails to citizens about their requests: the confirmation and each status change.
 
 Plain text, Spanish first with the English below, every sentence from the `emails`
-message catalogue (web/locale/*/LC_MESSAGES/emails.po). The recipient is read from the
+message catalogue (words/locale/*/LC_MESSAGES/emails.po). The recipient is read from the
 citizen's profile when the e-mail is sent, never stored in the outbox. Each message's
 Message-ID is derived from its outbox item, so that a message sent again after a crash
 (the server took it, the worker died before recording that) carries the same id and a
@@ -22,7 +22,7 @@ from accessibility import Language
 from gateway.outbox_delivery.settings import SmtpSettings
 from store.outbox import OutboxItem
 from store.requests import RequestStatus, ServiceRequest
-from web.i18n import EMAILS_DOMAIN, translations
+from words import N_, translations
 
 __all__ = [
     "MESSAGES",
@@ -35,11 +35,8 @@ __all__ = [
     "tracking_url",
 ]
 
-
-def N_(message: str) -> str:
-    """Marks a message id for the catalogue; translated where it is used."""
-    return message
-
+#: The e-mails' catalogue, kept apart from the pages' texts.
+EMAILS_DOMAIN = "emails"
 
 #: Subjects and opening sentences by the outbox payload's `template`.
 SUBJECTS = {
@@ -114,7 +111,7 @@ class _Facts:
 
 def _text(language: Language, facts: _Facts) -> tuple[str, str]:
     """(subject, body) in one language."""
-    catalogue = translations(language, EMAILS_DOMAIN)
+    catalogue = translations(language.value, EMAILS_DOMAIN)
     gettext = catalogue.gettext
     status = gettext(STATUS_LABELS[facts.status])
     subject = gettext(SUBJECTS[facts.template]) % {"number": facts.number, "status": status}

@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import words
 from gateway.ratelimit.backends import (
     Backend,
     BackendUnavailable,
@@ -90,9 +91,8 @@ class RateLimiter:
             except BackendUnavailable as exc:
                 self._shared_down_until = self._clock() + self.retry_shared_after
                 log.warning(
-                    "Límites de tasa: el almacén compartido no responde (%s); este proceso "
-                    "cuenta solo durante %.0f s. (Rate limits: shared store unavailable, "
-                    "counting in this worker only.)",
+                    "Rate limits: shared store unavailable (%s); counting in this worker only "
+                    "for %.0f s.",
                     exc,
                     self.retry_shared_after,
                 )
@@ -204,10 +204,12 @@ async def _send_too_many(scope: Scope, send: Send, decision: Decision) -> None:
         scope,
         send,
         status=429,
-        title="Demasiadas solicitudes",
-        spanish=f"Demasiadas solicitudes en poco tiempo. Espere {seconds} segundos y vuelva a "
-        "intentarlo.",
-        english=f"Too many requests. Wait {seconds} seconds and try again.",
+        title=words.Message("gateway", "Too many requests"),
+        message=words.Message(
+            "gateway",
+            "Too many requests. Wait %(seconds)s seconds and try again.",
+            {"seconds": seconds},
+        ),
         code="RATE_LIMITED",
         extensions={"retryAfter": seconds},
         headers={"Retry-After": str(seconds)},

@@ -14,6 +14,11 @@ from collections.abc import Mapping
 import orjson
 from starlette.types import Scope, Send
 
+from words import Message
+
+#: The page's one link, back to where a visitor can start again.
+HOME = Message("gateway", "Back to the home page")
+
 
 def wants_html(scope: Scope) -> bool:
     """A browser navigating (HTML asked for, JSON not)."""
@@ -25,6 +30,7 @@ def wants_html(scope: Scope) -> bool:
 
 
 def _html_page(title: str, spanish: str, english: str) -> bytes:
+    home = HOME.es
     return (
         "<!DOCTYPE html>\n"
         '<html lang="es">\n<head>\n<meta charset="utf-8">\n'
@@ -33,7 +39,7 @@ def _html_page(title: str, spanish: str, english: str) -> bytes:
         f"<h1>{html.escape(title)}</h1>\n"
         f"<p>{html.escape(spanish)}</p>\n"
         f'<p lang="en">{html.escape(english)}</p>\n'
-        '<p><a href="/">Volver al inicio</a></p>\n'
+        f'<p><a href="/">{html.escape(home)}</a></p>\n'
         "</main>\n</body>\n</html>\n"
     ).encode()
 
@@ -41,15 +47,16 @@ def _html_page(title: str, spanish: str, english: str) -> bytes:
 def refusal_body(
     scope: Scope,
     *,
-    title: str,
-    spanish: str,
-    english: str,
+    title: Message,
+    message: Message,
     code: str,
     extensions: Mapping[str, object] | None = None,
 ) -> tuple[bytes, bytes]:
-    """(content type, body) for the caller: an HTML page for browsers, else JSON."""
+    """(content type, body) for the caller: an HTML page for browsers, else JSON. The page
+    is titled in Spanish; `message` is given in Spanish, then in English."""
+    spanish, english = message.es, message.en
     if wants_html(scope):
-        return b"text/html; charset=utf-8", _html_page(title, spanish, english)
+        return b"text/html; charset=utf-8", _html_page(title.es, spanish, english)
     error = {
         "message": f"{spanish} ({english})",
         "extensions": {"code": code, **(extensions or {})},
@@ -62,15 +69,14 @@ async def send_refusal(
     send: Send,
     *,
     status: int,
-    title: str,
-    spanish: str,
-    english: str,
+    title: Message,
+    message: Message,
     code: str,
     extensions: Mapping[str, object] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> None:
     content_type, body = refusal_body(
-        scope, title=title, spanish=spanish, english=english, code=code, extensions=extensions
+        scope, title=title, message=message, code=code, extensions=extensions
     )
     raw_headers = [
         (b"content-type", content_type),

@@ -15,6 +15,7 @@ from schema.paging import list_size
 from schema.personal import actor_role, append_audit, client_address, forbidden
 from schema.principal import Principal, StaffRole
 from store.audit import AuditEntry, KnownAction
+from words import Message
 
 #: Entries per page unless asked, and at most.
 AUDIT_LOG_PAGE = 50
@@ -26,11 +27,21 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 #: Roles in a municipality that may review its audit log.
 REVIEWER_ROLES = frozenset({StaffRole.SUPERVISOR, StaffRole.ADMIN})
 
-AUDIT_FORBIDDEN = (
-    "Solo los supervisores y administradores de ese ayuntamiento, y la administración "
-    "nacional (Liga Municipal Dominicana), pueden ver su registro de accesos."
-)
-LOG_UNAVAILABLE = "El registro de accesos no está disponible en este momento. Inténtelo más tarde."
+AUDIT_FORBIDDEN = Message(
+    "accounts",
+    "Only the supervisors and administrators of that local government, and the national "
+    "administration (Liga Municipal Dominicana), may see its access log.",
+).es
+LOG_UNAVAILABLE = Message("accounts", "The access log is not available right now. Try again later.")
+
+
+def out_of_range(argument: str, low: int, high: int) -> str:
+    """The refusal of a paging argument outside `low`..`high` (in Spanish)."""
+    return Message(
+        "accounts",
+        "The argument '%(argument)s' must be between %(low)s and %(high)s.",
+        {"argument": argument, "low": low, "high": high},
+    ).es
 
 
 def may_review(principal: Principal, municipality_id: str) -> bool:
@@ -96,19 +107,21 @@ class AuditQueries:
     ) -> MunicipalityAuditLog | None:
         if not 1 <= first <= MAX_AUDIT_LOG_PAGE:
             raise PublicError(
-                f"El argumento 'first' debe estar entre 1 y {MAX_AUDIT_LOG_PAGE}.",
+                out_of_range("first", 1, MAX_AUDIT_LOG_PAGE),
                 code="BAD_USER_INPUT",
                 argument="first",
             )
         if before is not None and before < 1:
             raise PublicError(
-                "El argumento 'before' debe ser el número de una entrada (1 o más).",
+                Message(
+                    "accounts", "The argument 'before' must be the number of an entry (1 or more)."
+                ).es,
                 code="BAD_USER_INPUT",
                 argument="before",
             )
         log = info.context.audit_log
         if log is None:
-            raise PublicError(LOG_UNAVAILABLE, code="AUDIT_LOG_UNAVAILABLE")
+            raise PublicError(LOG_UNAVAILABLE.es, code="AUDIT_LOG_UNAVAILABLE")
         # One more than asked: whether older entries exist, without counting them all.
         records = await log.entries(
             municipality_id=str(municipality_id),

@@ -7,14 +7,18 @@ English); a test holds the Spanish catalogue entry to `CONSENT_TEXT`.
 
 from __future__ import annotations
 
+from words import Message
+
 #: What the data is collected for (the `purpose` a consent records).
 CONSENT_PURPOSE = "datos_de_contacto"
 #: Changes whenever `CONSENT_TEXT` changes.
 CONSENT_TEXT_VERSION = "2026-11-28"
-CONSENT_TEXT = (
-    "Autorizo a PLANASMUN a guardar los datos personales que escribo aquí para que el "
-    "ayuntamiento que elijo pueda tramitar mis solicitudes y contactarme sobre ellas. "
-    "Solo los ve el personal de ese ayuntamiento, y cada consulta queda registrada. "
-    "Puedo verlos, corregirlos, descargarlos o pedir que se borren en cualquier momento "
-    "(Ley 172-13)."
-)
+#: The terms in Spanish, the words a consent is given to (the `accounts` catalogue's entry;
+#: the web's `messages` catalogue holds the same for the pages).
+CONSENT_TEXT = Message(
+    "accounts",
+    "I authorise PLANASMUN to keep the personal details I write here so that the local "
+    "government I choose can handle my requests and contact me about them. Only its staff "
+    "can see them, and each time they do it is recorded. I can see, correct, download or "
+    "ask to delete them at any time (Law 172-13).",
+).es

@@ -30,14 +30,22 @@ from store.citizens import (
     Profile,
     ProfileChanges,
 )
+from words import Message
 
 #: The audit log's role for a citizen acting on their own data.
 DATA_SUBJECT_ROLE = "data_subject"
+#: Why each of the data subject's own entries was written, in the log's language (Spanish).
 PURPOSES = {
-    KnownAction.UPDATE_PERSONAL_DATA: "Rectificación por la persona titular (Ley 172-13)",
-    KnownAction.CONSENT_RECORDED: "Consentimiento otorgado por la persona titular",
-    KnownAction.EXPORT_PERSONAL_DATA: "Descarga de sus datos por la persona titular",
-    KnownAction.ERASE_PERSONAL_DATA: "Cancelación a petición de la persona titular (Ley 172-13)",
+    KnownAction.UPDATE_PERSONAL_DATA: Message(
+        "accounts", "Rectification by the data subject (Law 172-13)"
+    ).es,
+    KnownAction.CONSENT_RECORDED: Message("accounts", "Consent given by the data subject").es,
+    KnownAction.EXPORT_PERSONAL_DATA: Message(
+        "accounts", "Download of their data by the data subject"
+    ).es,
+    KnownAction.ERASE_PERSONAL_DATA: Message(
+        "accounts", "Cancellation at the data subject's request (Law 172-13)"
+    ).es,
 }
 #: The most access-log entries an export gathers (pages of the audit log's largest size).
 MAX_EXPORTED_ENTRIES = 50_000
@@ -70,12 +78,12 @@ class PersonalDataError:
 
 SIGN_IN = PersonalDataError(
     field=None,
-    message="Inicie sesión para ver, corregir, descargar o borrar sus datos.",
+    message=Message("accounts", "Sign in to see, correct, download or delete your data.").es,
     code=PersonalDataErrorCode.UNAUTHENTICATED,
 )
 UNAVAILABLE = PersonalDataError(
     field=None,
-    message="Sus datos no están disponibles en este momento. Inténtelo de nuevo más tarde.",
+    message=Message("accounts", "Your data is not available right now. Please try again later.").es,
     code=PersonalDataErrorCode.UNAVAILABLE,
 )
 
@@ -195,7 +203,9 @@ def _changes(
             errors.append(
                 PersonalDataError(
                     field="municipality",
-                    message="Elija un gobierno local de la lista de PLANASMUN.",
+                    message=Message(
+                        "accounts", "Choose a local government from the PLANASMUN list."
+                    ).es,
                     code=PersonalDataErrorCode.UNKNOWN_MUNICIPALITY,
                 )
             )
@@ -254,8 +264,10 @@ class CitizenMutations:
             errors.append(
                 PersonalDataError(
                     field="consent",
-                    message="Para guardar sus datos personales debe aceptar las condiciones "
-                    "de uso de sus datos.",
+                    message=Message(
+                        "accounts",
+                        "To keep your personal data you must accept the terms of use of your data.",
+                    ).es,
                     code=PersonalDataErrorCode.CONSENT_REQUIRED,
                 )
             )
@@ -377,7 +389,9 @@ class CitizenMutations:
                 errors=[
                     PersonalDataError(
                         field="confirm",
-                        message="Confirme que quiere borrar sus datos personales.",
+                        message=Message(
+                            "accounts", "Confirm that you want to delete your personal data."
+                        ).es,
                         code=PersonalDataErrorCode.CONFIRMATION_REQUIRED,
                     )
                 ],

@@ -36,14 +36,16 @@ from schema.personal import (
 )
 from store.audit import AuditEntry, KnownAction
 from store.citizens import Profile
+from words import Message
 
 #: What a subject can look like: the audit log's identifier alphabet.
 _SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,199}")
 
-CITIZEN_FORBIDDEN = (
-    "No tiene permiso para ver los datos de esta persona: solo los ve el personal del "
-    "ayuntamiento al que la persona los confió."
-)
+CITIZEN_FORBIDDEN = Message(
+    "accounts",
+    "You may not see this person's data: only the staff of the local government the "
+    "person entrusted it to may see it.",
+).es
 
 
 def requested_personal_fields(info: Info, type_name: str = "CitizenProfile") -> list[str]:

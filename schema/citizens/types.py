@@ -21,6 +21,7 @@ from schema.personal import Ownership, PersonalKind, personal_data
 from store.audit import AuditRecord
 from store.citizens import Consent as ConsentRecord
 from store.citizens import Profile
+from words import Message
 
 if TYPE_CHECKING:
     from schema.municipalities.types import Municipality
@@ -31,13 +32,13 @@ CITIZEN_RECORD = "citizen"
 #: How many access-log entries `Me.accessLog` returns unless asked.
 ACCESS_LOG_PAGE = 50
 
-STORE_UNAVAILABLE = (
-    "Los datos de las personas no están disponibles en este momento. Inténtelo de nuevo más tarde."
+STORE_UNAVAILABLE = Message(
+    "accounts", "People's data is not available right now. Please try again later."
 )
 
 
 def store_unavailable() -> PublicError:
-    return PublicError(STORE_UNAVAILABLE, code="PERSONAL_DATA_UNAVAILABLE")
+    return PublicError(STORE_UNAVAILABLE.es, code="PERSONAL_DATA_UNAVAILABLE")
 
 
 @strawberry.enum(description="What kind of personal data a field holds.")
@@ -214,7 +215,11 @@ class Me:
     async def access_log(self, info: Info, first: int = ACCESS_LOG_PAGE) -> list[AccessLogEntry]:
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise PublicError(
-                f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}.",
+                Message(
+                    "accounts",
+                    "The argument '%(argument)s' must be between %(low)s and %(high)s.",
+                    {"argument": "first", "low": 0, "high": MAX_PAGE_SIZE},
+                ).es,
                 code="BAD_USER_INPUT",
                 argument="first",
             )

@@ -1,12 +1,14 @@
 """Checking and normalising what a citizen writes about themselves.
 
 Each check returns the normalised value (None for an empty field, which clears it) or
-raises `Invalid` with a code and a plain-Spanish message that names the field but never
-repeats the value: messages reach logs and screens, values must not.
+raises `Invalid` with a code and a plain-Spanish message (from the `accounts` catalogue)
+that names the field but never repeats the value: messages reach logs and screens, values
+must not.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 
@@ -15,6 +17,7 @@ from store.citizens import (
     EMAIL_LENGTH,
     NAME_LENGTH,
 )
+from words import Message
 
 
 class ProblemCode(enum.Enum):
@@ -67,12 +70,14 @@ def cedula(value: str | None) -> str | None:
     if not (len(digits) == 11 and digits.isascii() and digits.isdigit()):
         raise Invalid(
             ProblemCode.INVALID_CEDULA,
-            "La cédula debe tener 11 dígitos, con el formato 000-0000000-0.",
+            Message("accounts", "The cedula must have 11 digits, in the form 000-0000000-0.").es,
         )
     if cedula_check_digit(digits[:10]) != int(digits[10]):
         raise Invalid(
             ProblemCode.CEDULA_CHECK_DIGIT,
-            "El dígito verificador de la cédula no coincide: revise el número.",
+            Message(
+                "accounts", "The check digit of the cedula does not match: check the number."
+            ).es,
         )
     return f"{digits[:3]}-{digits[3:10]}-{digits[10]}"
 
@@ -95,8 +100,11 @@ def phone(value: str | None) -> str | None:
     ):
         raise Invalid(
             ProblemCode.INVALID_PHONE,
-            "El teléfono debe ser un número dominicano de 10 dígitos que empiece por "
-            "809, 829 u 849, por ejemplo 809-555-0100.",
+            Message(
+                "accounts",
+                "The phone must be a Dominican number of 10 digits starting with 809, 829 or "
+                "849, for example 809-555-0100.",
+            ).es,
         )
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
@@ -108,33 +116,69 @@ def email(value: str | None) -> str | None:
     if len(text) > EMAIL_LENGTH:
         raise Invalid(
             ProblemCode.TOO_LONG,
-            f"El correo electrónico no puede pasar de {EMAIL_LENGTH} caracteres.",
+            Message(
+                "accounts",
+                "The email address cannot be longer than %(limit)s characters.",
+                {"limit": EMAIL_LENGTH},
+            ).es,
         )
     if not _EMAIL.fullmatch(text):
         raise Invalid(
             ProblemCode.INVALID_EMAIL,
-            "El correo electrónico no es válido: escríbalo como nombre@ejemplo.com.",
+            Message(
+                "accounts", "The email address is not valid: write it like name@example.com."
+            ).es,
         )
     local, _, domain = text.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
-def _free_text(value: str | None, what: str, limit: int, *, letters: bool) -> str | None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class _FreeText:
+    """A free-text field's limit and the words of its problems."""
+
+    limit: int
+    not_allowed: Message
+    too_long: Message
+    no_letters: Message
+
+
+_NAME = _FreeText(
+    NAME_LENGTH,
+    Message("accounts", "The name contains characters that are not allowed."),
+    Message(
+        "accounts", "The name cannot be longer than %(limit)s characters.", {"limit": NAME_LENGTH}
+    ),
+    Message("accounts", "The name must contain letters."),
+)
+_ADDRESS = _FreeText(
+    ADDRESS_LENGTH,
+    Message("accounts", "The address contains characters that are not allowed."),
+    Message(
+        "accounts",
+        "The address cannot be longer than %(limit)s characters.",
+        {"limit": ADDRESS_LENGTH},
+    ),
+    Message("accounts", "The address must contain letters."),
+)
+
+
+def _free_text(value: str | None, field: _FreeText, *, letters: bool) -> str | None:
     if value is not None and _CONTROL.search(value.replace("\n", " ").replace("\t", " ")):
-        raise Invalid(ProblemCode.INVALID_TEXT, f"{what} contiene caracteres no permitidos.")
+        raise Invalid(ProblemCode.INVALID_TEXT, field.not_allowed.es)
     text = _text(value)
     if text is None:
         return None
-    if len(text) > limit:
-        raise Invalid(ProblemCode.TOO_LONG, f"{what} no puede pasar de {limit} caracteres.")
+    if len(text) > field.limit:
+        raise Invalid(ProblemCode.TOO_LONG, field.too_long.es)
     if letters and not _LETTER.search(text):
-        raise Invalid(ProblemCode.INVALID_TEXT, f"{what} debe contener letras.")
+        raise Invalid(ProblemCode.INVALID_TEXT, field.no_letters.es)
     return text
 
 
 def name(value: str | None) -> str | None:
-    return _free_text(value, "El nombre", NAME_LENGTH, letters=True)
+    return _free_text(value, _NAME, letters=True)
 
 
 def address(value: str | None) -> str | None:
-    return _free_text(value, "La dirección", ADDRESS_LENGTH, letters=True)
+    return _free_text(value, _ADDRESS, letters=True)

@@ -13,22 +13,25 @@ from schema.errors import PublicError
 from schema.personal import actor_role, append_audit, client_address
 from store.audit import AuditEntry
 from store.outbox import OutboxState
+from words import Message
 
 #: The audit log's action for a retry (any snake_case action is accepted there).
 DELIVERY_RETRIED = "delivery_retried"
-RETRY_PURPOSE = "Reintento de un envío fallido"
+#: Why the audit log's entry was written, in the log's language (Spanish).
+RETRY_PURPOSE = Message("accounts", "Retry of a failed delivery").es
 
 #: Outbox item ids are 32 hex digits; anything else names no item.
 _ITEM_ID = re.compile(r"[0-9a-f]{32}")
 
-NOT_FAILED = (
-    "Ese envío no está entre los envíos fallidos de este ayuntamiento: puede que ya se "
-    "haya reintentado o entregado. Vuelva a cargar la lista."
+NOT_FAILED = Message(
+    "accounts",
+    "That delivery is not among this local government's failed deliveries: it may have "
+    "been retried or delivered already. Reload the list.",
 )
 
 
 def not_failed() -> PublicError:
-    return PublicError(NOT_FAILED, code="DELIVERY_NOT_FAILED", argument="id")
+    return PublicError(NOT_FAILED.es, code="DELIVERY_NOT_FAILED", argument="id")
 
 
 @strawberry.type

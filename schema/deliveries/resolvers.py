@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.audit.resolvers import IsReviewerOfMunicipality
+from schema.audit.resolvers import IsReviewerOfMunicipality, out_of_range
 from schema.context import HubContext, Info
 from schema.deliveries.types import OUTBOX_RECORD, FailedDelivery
 from schema.errors import PublicError, bad_argument
 from schema.paging import paged
 from store.outbox import MAX_FAILED_PAGE, Outbox
+from words import Message
 
 #: Items per page unless asked.
 FAILED_PAGE = 50
 #: Deepest offset: a person pages through dozens, not an export.
 MAX_OFFSET = 10_000
 
-DELIVERIES_FORBIDDEN = (
-    "Solo los supervisores y administradores de ese ayuntamiento, y la administración "
-    "nacional (Liga Municipal Dominicana), pueden ver y reintentar sus envíos fallidos."
-)
-DELIVERIES_UNAVAILABLE = (
-    "Los envíos fallidos no están disponibles en este momento. Inténtelo más tarde."
+DELIVERIES_FORBIDDEN = Message(
+    "accounts",
+    "Only the supervisors and administrators of that local government, and the national "
+    "administration (Liga Municipal Dominicana), may see and retry its failed deliveries.",
+).es
+DELIVERIES_UNAVAILABLE = Message(
+    "accounts", "Failed deliveries are not available right now. Try again later."
 )
 
 
@@ -35,7 +37,7 @@ class IsDeliveryReviewer(IsReviewerOfMunicipality):
 
 def outbox_of(context: HubContext) -> Outbox:
     if context.outbox is None:
-        raise PublicError(DELIVERIES_UNAVAILABLE, code="DELIVERIES_UNAVAILABLE")
+        raise PublicError(DELIVERIES_UNAVAILABLE.es, code="DELIVERIES_UNAVAILABLE")
     return context.outbox
 
 
@@ -67,13 +69,9 @@ class DeliveryQueries:
         first = FAILED_PAGE if first is None else first
         offset = offset or 0
         if not 1 <= first <= MAX_FAILED_PAGE:
-            raise bad_argument(
-                "first", f"El argumento 'first' debe estar entre 1 y {MAX_FAILED_PAGE}."
-            )
+            raise bad_argument("first", out_of_range("first", 1, MAX_FAILED_PAGE))
         if not 0 <= offset <= MAX_OFFSET:
-            raise bad_argument(
-                "offset", f"El argumento 'offset' debe estar entre 0 y {MAX_OFFSET}."
-            )
+            raise bad_argument("offset", out_of_range("offset", 0, MAX_OFFSET))
         context = info.context
         items = await outbox_of(context).failed(str(municipality_id), limit=first, offset=offset)
         numbers = await tracking_numbers(

@@ -8,7 +8,7 @@ import enum
 import strawberry
 
 from schema.deliveries.explanations import explain
-from schema.language import Language
+from schema.language import Language, worded
 from store.outbox import OutboxItem, OutboxKind
 
 #: What the audit log calls an outbox item (a refusal to show them, a retry of one).
@@ -55,7 +55,7 @@ class FailedDelivery:
 
     @strawberry.field(description="What the error code means and what to do, in plain words.")
     def explanation(self, language: Language = Language.ES) -> str:
-        return explain(self.error_code).in_(language)
+        return worded(explain(self.error_code), language)
 
     @classmethod
     def of(cls, item: OutboxItem, tracking_number: str | None) -> FailedDelivery:

@@ -57,6 +57,7 @@ from store.api_keys import (
 )
 from store.audit import AuditEntry, AuditLog, KnownAction
 from store.store import create_engine
+from words import Message
 
 __all__ = [
     "CONTACT_LENGTH",
@@ -64,6 +65,7 @@ __all__ = [
     "MESSAGES",
     "NAME_LENGTH",
     "STORE_DOWN",
+    "STORE_DOWN_MESSAGE",
     "AlreadyRevoked",
     "ApiKeyGrant",
     "ApiKeyNotFound",
@@ -109,27 +111,26 @@ class ApiKeyProblem(enum.StrEnum):
     REVOKED = "revoked_api_key"
 
 
-#: (Spanish, English) for each problem: the same words in the 401's JSON body.
-MESSAGES: dict[ApiKeyProblem, tuple[str, str]] = {
-    ApiKeyProblem.MALFORMED: (
-        "La clave de API no tiene el formato correcto (pm_…). Cópiela completa, tal como "
-        "se la entregaron.",
+#: The words for each problem, in Spanish and English in the 401's JSON body.
+MESSAGES: dict[ApiKeyProblem, Message] = {
+    ApiKeyProblem.MALFORMED: Message(
+        "accounts",
         "The API key is not well formed (pm_...). Copy it whole, exactly as it was issued.",
     ),
-    ApiKeyProblem.INVALID: (
-        "La clave de API no es válida: no corresponde a ninguna clave emitida.",
-        "The API key is not valid: it matches no key that was issued.",
+    ApiKeyProblem.INVALID: Message(
+        "accounts", "The API key is not valid: it matches no key that was issued."
     ),
-    ApiKeyProblem.REVOKED: (
-        "La clave de API fue revocada. Solicite una nueva a la Liga Municipal Dominicana.",
+    ApiKeyProblem.REVOKED: Message(
+        "accounts",
         "The API key has been revoked. Ask the Liga Municipal Dominicana for a new one.",
     ),
 }
 
-STORE_DOWN = (
-    "No se pudo verificar la clave de API en este momento. Intente de nuevo en unos minutos.",
-    "The API key could not be checked right now. Try again in a few minutes.",
+STORE_DOWN_MESSAGE = Message(
+    "accounts", "The API key could not be checked right now. Try again in a few minutes."
 )
+#: (Spanish, English) of `STORE_DOWN_MESSAGE`, for the 503's JSON body.
+STORE_DOWN = (STORE_DOWN_MESSAGE.es, STORE_DOWN_MESSAGE.en)
 
 
 class ApiKeyRejected(Exception):
@@ -139,11 +140,11 @@ class ApiKeyRejected(Exception):
 
     @property
     def message_es(self) -> str:
-        return MESSAGES[self.problem][0]
+        return MESSAGES[self.problem].es
 
     @property
     def message_en(self) -> str:
-        return MESSAGES[self.problem][1]
+        return MESSAGES[self.problem].en
 
 
 class NotNationalAdmin(PermissionError):
@@ -291,7 +292,7 @@ class ApiKeys:
                 record_id=key_id,
                 fields=("name", "contact_email", "scopes"),
                 client_address=client_address,
-                purpose="Emisión de una clave de API para desarrolladores",
+                purpose=Message("accounts", "Issue of an API key for developers").es,
             )
         )
         for _attempt in range(5):
@@ -337,7 +338,7 @@ class ApiKeys:
                 record_id=found.id,
                 fields=("revoked_at", "revoked_by"),
                 client_address=client_address,
-                purpose="Revocación de una clave de API para desarrolladores",
+                purpose=Message("accounts", "Revocation of an API key for developers").es,
             )
         )
         if not await self.store.revoke(found.id, by=actor, at=self._now()):

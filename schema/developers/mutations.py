@@ -23,6 +23,7 @@ from schema.developers.types import (
     IssueApiKeyPayload,
     RevokeApiKeyPayload,
 )
+from words import Message
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -36,7 +37,9 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="name",
-                message="Escriba el nombre de la aplicación u organización.",
+                message=Message(
+                    "accounts", "Write the name of the application or organisation."
+                ).es,
                 code=ApiKeyErrorCode.REQUIRED,
             )
         )
@@ -44,7 +47,11 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="name",
-                message=f"El nombre no puede pasar de {NAME_LENGTH} caracteres.",
+                message=Message(
+                    "accounts",
+                    "The name cannot be longer than %(limit)s characters.",
+                    {"limit": NAME_LENGTH},
+                ).es,
                 code=ApiKeyErrorCode.TOO_LONG,
             )
         )
@@ -52,7 +59,7 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="name",
-                message="El nombre no puede contener caracteres de control.",
+                message=Message("accounts", "The name cannot contain control characters.").es,
                 code=ApiKeyErrorCode.INVALID,
             )
         )
@@ -61,7 +68,7 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="contactEmail",
-                message="Escriba un correo electrónico de contacto.",
+                message=Message("accounts", "Write a contact email address.").es,
                 code=ApiKeyErrorCode.REQUIRED,
             )
         )
@@ -69,7 +76,11 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="contactEmail",
-                message=f"El correo electrónico no puede pasar de {CONTACT_LENGTH} caracteres.",
+                message=Message(
+                    "accounts",
+                    "The email address cannot be longer than %(limit)s characters.",
+                    {"limit": CONTACT_LENGTH},
+                ).es,
                 code=ApiKeyErrorCode.TOO_LONG,
             )
         )
@@ -77,7 +88,9 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="contactEmail",
-                message="Escriba un correo electrónico válido, como nombre@ejemplo.do.",
+                message=Message(
+                    "accounts", "Write a valid email address, like name@example.do."
+                ).es,
                 code=ApiKeyErrorCode.INVALID,
             )
         )
@@ -85,7 +98,7 @@ def issue_errors(input: IssueApiKeyInput) -> list[ApiKeyError]:
         errors.append(
             ApiKeyError(
                 field="scopes",
-                message="Elija al menos un permiso para la clave.",
+                message=Message("accounts", "Choose at least one permission for the key.").es,
                 code=ApiKeyErrorCode.REQUIRED,
             )
         )
@@ -138,7 +151,7 @@ class DeveloperMutations:
                 errors=[
                     ApiKeyError(
                         field="id",
-                        message="No existe ninguna clave de API con ese identificador.",
+                        message=Message("accounts", "There is no API key with that identifier.").es,
                         code=ApiKeyErrorCode.NOT_FOUND,
                     )
                 ],
@@ -149,7 +162,7 @@ class DeveloperMutations:
                 errors=[
                     ApiKeyError(
                         field="id",
-                        message="Esa clave de API ya estaba revocada.",
+                        message=Message("accounts", "That API key was already revoked.").es,
                         code=ApiKeyErrorCode.ALREADY_REVOKED,
                     )
                 ],

@@ -17,6 +17,7 @@ from schema import personal
 from schema.context import Info
 from schema.developers.keys import ApiScope
 from schema.errors import PublicError
+from words import Message
 
 
 class Unauthenticated(PublicError):
@@ -31,10 +32,10 @@ class IsNationalAdmin(personal.IsNationalAdmin):
     """Only the Liga Municipal Dominicana's national administrators (the schema's one
     check, `schema.personal.IsNationalAdmin`), in the words of API keys."""
 
-    message = "Solo la administración nacional (LMD) puede gestionar las claves de API."
-    unauthenticated_message = (
-        "Inicie sesión como administrador nacional (LMD) para gestionar las claves de API."
-    )
+    message = Message("accounts", "Only the national administration (LMD) may manage API keys.").es
+    unauthenticated_message = Message(
+        "accounts", "Sign in as a national administrator (LMD) to manage API keys."
+    ).es
 
 
 class HasScope(BasePermission):
@@ -42,10 +43,12 @@ class HasScope(BasePermission):
 
     def __init__(self, scope: ApiScope) -> None:
         self.scope = scope
-        self.message = (
-            f"Esta operación requiere una clave de API con el permiso {scope.name}; "
-            "envíela en la cabecera X-Api-Key."
-        )
+        self.message = Message(
+            "accounts",
+            "This operation needs an API key with the %(scope)s permission; send it in the "
+            "X-Api-Key header.",
+            {"scope": scope.name},
+        ).es
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         principal = info.context.principal

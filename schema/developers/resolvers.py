@@ -14,6 +14,7 @@ from schema.developers.types import ApiKey
 from schema.errors import PublicError
 from schema.paging import list_size
 from store.audit import AuditLogError
+from words import Message
 
 
 class KeysUnavailable(PublicError):
@@ -23,7 +24,7 @@ class KeysUnavailable(PublicError):
 def keys_of(info: Info) -> ApiKeys:
     keys = info.context.api_keys
     if keys is None:
-        raise KeysUnavailable("Este servidor no tiene registro de claves de API.")
+        raise KeysUnavailable(Message("accounts", "This server has no register of API keys.").es)
     return keys
 
 
@@ -34,7 +35,10 @@ def store_errors() -> Iterator[None]:
         yield
     except (ApiKeyStoreUnavailable, AuditLogError) as exc:
         raise KeysUnavailable(
-            "No se pudo consultar el registro de claves de API. Intente de nuevo en unos minutos."
+            Message(
+                "accounts",
+                "The register of API keys could not be consulted. Try again in a few minutes.",
+            ).es
         ) from exc
 
 

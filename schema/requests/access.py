@@ -13,18 +13,24 @@ from schema.requests.types import REQUEST_RECORD
 from store.audit import AuditEntry, KnownAction
 from store.requests import RequestStore
 from store.requests import ServiceRequest as StoredRequest
+from words import Message
 
 WORKERS = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
 SUPERVISORS = frozenset({StaffRole.SUPERVISOR})
 
-STAFF_ONLY = (
-    "Solo el personal del ayuntamiento responsable de la solicitud puede hacer esto "
-    "(agentes y supervisores)."
+STAFF_ONLY = Message(
+    "schema",
+    "Only staff of the local government responsible for the request may do this (agents "
+    "and supervisors).",
 )
-SUPERVISOR_ONLY = "Solo un supervisor del ayuntamiento responsable puede asignar solicitudes."
-SIGN_IN_AS_STAFF = "Inicie sesión como personal del ayuntamiento para trabajar las solicitudes."
-NOT_FOUND = "No hay ninguna solicitud con ese número de seguimiento."
-STORE_DOWN = "Las solicitudes no están disponibles en este momento. Inténtelo de nuevo más tarde."
+SUPERVISOR_ONLY = Message(
+    "schema", "Only a supervisor of the responsible local government may assign requests."
+)
+SIGN_IN_AS_STAFF = Message(
+    "schema", "Sign in as staff of the local government to work on requests."
+)
+NOT_FOUND = Message("schema", "There is no request with that tracking number.")
+STORE_DOWN = Message("schema", "Requests are not available just now. Please try again later.")
 
 
 def request_store(context: HubContext) -> RequestStore:
@@ -41,7 +47,7 @@ async def deny(
     record_id: str | None,
     fields: list[str],
     data_subject: str | None = None,
-    message: str = STAFF_ONLY,
+    message: str | Message = STAFF_ONLY,
 ) -> PublicError:
     """Audit a signed-in caller's refusal; the error to raise."""
     principal = context.principal
@@ -74,7 +80,7 @@ async def staff_request(
     tracking_number: str,
     roles: Collection[StaffRole],
     fields: list[str],
-    message: str = STAFF_ONLY,
+    message: str | Message = STAFF_ONLY,
 ) -> StoredRequest:
     """The request, when the caller holds one of `roles` in its municipality."""
     store = request_store(context)

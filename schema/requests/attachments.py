@@ -40,6 +40,7 @@ from schema.requests.access import request_store
 from schema.requests.types import REQUEST_RECORD
 from store.audit import KnownAction
 from store.requests import NewAttachment
+from words import Message
 
 __all__ = [
     "ACCEPT",
@@ -75,7 +76,12 @@ FILENAME_LENGTH = 200
 #: What the audit log names as the fields read.
 AUDIT_FIELDS = ["attachments"]
 
-_ORDINALS = (("primer", "first"), ("segundo", "second"), ("tercer", "third"))
+#: How a problem names a file, by its position (never by its name: personal data).
+_ORDINALS = (
+    Message("schema", "The first file"),
+    Message("schema", "The second file"),
+    Message("schema", "The third file"),
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -100,57 +106,63 @@ def clean_filename(value: object) -> str | None:
     return name[:FILENAME_LENGTH] or None
 
 
-def _which(position: int) -> tuple[str, str]:
-    """("El primer archivo", "The first file") for position 0."""
+def _which(position: int) -> Message:
+    """How a problem names the file at `position` ("The first file" for 0), worded in the
+    problem's language."""
     if position < len(_ORDINALS):
-        es, en = _ORDINALS[position]
-        return f"El {es} archivo", f"The {en} file"
-    return f"El archivo n.º {position + 1}", f"File number {position + 1}"
+        return _ORDINALS[position]
+    return Message("schema", "File number %(number)s", {"number": position + 1})
 
 
 def _too_many(count: int) -> FieldError:
     return problem(
         "attachments",
         "TOO_MANY_FILES",
-        f"Puede adjuntar como máximo {MAX_FILES} archivos y ha elegido {count}. "
-        f"Elija {MAX_FILES} o menos.",
-        f"You can attach at most {MAX_FILES} files and you chose {count}. "
-        f"Choose {MAX_FILES} or fewer.",
+        Message(
+            "schema",
+            "You can attach at most %(maximum)s files and you chose %(count)s. "
+            "Choose %(maximum)s or fewer.",
+            {"maximum": MAX_FILES, "count": count},
+        ),
     )
 
 
 def _too_large(position: int) -> FieldError:
-    es, en = _which(position)
-    limit = MAX_FILE_BYTES >> 20
     return problem(
         f"attachments.{position}",
         "FILE_TOO_LARGE",
-        f"{es} pesa más de {limit} MB, el máximo por archivo. Elija uno más pequeño (por "
-        "ejemplo, una foto con menos resolución o un PDF con menos páginas).",
-        f"{en} is larger than {limit} MB, the most each file may be. Choose a smaller one "
-        "(for example, a photo with a lower resolution or a PDF with fewer pages).",
+        Message(
+            "schema",
+            "%(file)s is larger than %(limit)s MB, the most each file may be. Choose a "
+            "smaller one (for example, a photo with a lower resolution or a PDF with fewer "
+            "pages).",
+            {"file": _which(position), "limit": MAX_FILE_BYTES >> 20},
+        ),
     )
 
 
 def _wrong_type(position: int) -> FieldError:
-    es, en = _which(position)
     return problem(
         f"attachments.{position}",
         "FILE_TYPE_NOT_ALLOWED",
-        f"{es} no es una foto JPEG o PNG ni un documento PDF. Solo se aceptan esos tipos "
-        "de archivo, según su contenido y no según su nombre.",
-        f"{en} is not a JPEG or PNG photo or a PDF document. Only those kinds of file are "
-        "accepted, judged by what the file holds, not by its name.",
+        Message(
+            "schema",
+            "%(file)s is not a JPEG or PNG photo or a PDF document. Only those kinds of file "
+            "are accepted, judged by what the file holds, not by its name.",
+            {"file": _which(position)},
+        ),
     )
 
 
 def _empty(position: int) -> FieldError:
-    es, en = _which(position)
     return problem(
         f"attachments.{position}",
         "FILE_EMPTY",
-        f"{es} está vacío. Elija el archivo otra vez o quítelo.",
-        f"{en} is empty. Choose the file again or remove it.",
+        Message(
+            "schema",
+            "%(file)s is empty. Choose the file again or remove it.",
+            {"file": _which(position)},
+        ),
     )
 
 

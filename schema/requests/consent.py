@@ -6,15 +6,13 @@ citizen submits a request under this version of the text; a new version asks aga
 
 from __future__ import annotations
 
-from schema.language import Text
+from words import Message
 
 REQUEST_CONSENT_PURPOSE = "service_request"
 #: Changes whenever `REQUEST_CONSENT_TEXT` changes.
 REQUEST_CONSENT_VERSION = "2026-12-01"
-REQUEST_CONSENT_TEXT = Text(
-    "Autorizo a PLANASMUN a guardar lo que escribo en esta solicitud y a enviarlo al "
-    "gobierno local que la tramita. Solo lo ven su personal, que registra cada consulta, "
-    "y yo. Puedo verlo, descargarlo o pedir que se borre en cualquier momento (Ley 172-13).",
+REQUEST_CONSENT_TEXT = Message(
+    "schema",
     "I authorise PLANASMUN to keep what I write in this request and to send it to the "
     "local government that handles it. Only its staff, whose every look is recorded, and "
     "I can see it. I can see it, download it or ask for it to be erased at any time "

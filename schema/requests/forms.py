@@ -34,13 +34,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors import ConfigProblem, InvalidConfiguration, problems_from_validation
-from schema.language import Text
+from schema.language import Language
 from schema.services.types import ServiceCategory
 
 __all__ = [
     "FieldType",
     "FormChoice",
     "FormField",
+    "FormWords",
     "RequestForms",
     "load_request_forms",
 ]
@@ -100,36 +101,49 @@ class _File(_Strict):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class FormWords:
+    """Words the file gives in Spanish and in English: the service's own, not the hub's
+    (those are catalogue entries)."""
+
+    es: str
+    en: str
+
+    def in_(self, language: str) -> str:
+        """In a language code (`es`, `en`); Spanish for any other."""
+        return self.en if language == Language.EN.value else self.es
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class FormChoice:
     key: str
-    name: Text
+    name: FormWords
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FormField:
     code: str
-    label: Text
-    description: Text | None
+    label: FormWords
+    description: FormWords | None
     datatype: FieldType
     required: bool
     order: int
     choices: tuple[FormChoice, ...]
 
 
-def _words(words: _Words | None) -> Text | None:
-    return None if words is None else Text(words.es, words.en)
+def _words(words: _Words) -> FormWords:
+    return FormWords(words.es, words.en)
 
 
 def _form(fields: Sequence[_Field]) -> tuple[FormField, ...]:
     built = [
         FormField(
             code=f.code,
-            label=Text(f.label.es, f.label.en),
-            description=_words(f.description),
+            label=_words(f.label),
+            description=None if f.description is None else _words(f.description),
             datatype=f.datatype,
             required=f.required,
             order=f.order if f.order is not None else index + 1,
-            choices=tuple(FormChoice(c.key, Text(c.name.es, c.name.en)) for c in f.choices),
+            choices=tuple(FormChoice(c.key, _words(c.name)) for c in f.choices),
         )
         for index, f in enumerate(fields)
     ]

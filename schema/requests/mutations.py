@@ -38,31 +38,29 @@ from store.requests import (
     NewRequest,
     RequestNotFound,
 )
+from words import Message
 
 #: An agent's subject, as the identity provider names staff.
 _SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,199}")
 EN_LINEA = "en_linea"
 
-SIGN_IN = problem(
-    None,
-    "UNAUTHENTICATED",
-    "Inicie sesión para enviar una solicitud.",
-    "Sign in to send a request.",
-)
+SIGN_IN = problem(None, "UNAUTHENTICATED", Message("schema", "Sign in to send a request."))
 NOT_ALLOWED = problem(
     None,
     "FORBIDDEN",
-    "Solo una persona con sesión iniciada, o una aplicación con una clave de API con el "
-    "permiso SUBMIT_OPEN311, puede enviar solicitudes.",
-    "Only a signed-in person, or an application with an API key holding the SUBMIT_OPEN311 "
-    "permission, can send requests.",
+    Message(
+        "schema",
+        "Only a signed-in person, or an application with an API key holding the "
+        "SUBMIT_OPEN311 permission, can send requests.",
+    ),
 )
 UNAVAILABLE = problem(
     None,
     "UNAVAILABLE",
-    "No se pudo recibir la solicitud en este momento. Inténtelo de nuevo más tarde; no se "
-    "ha creado ninguna.",
-    "The request could not be received just now. Please try again later; none was created.",
+    Message(
+        "schema",
+        "The request could not be received just now. Please try again later; none was created.",
+    ),
 )
 
 
@@ -154,7 +152,7 @@ async def _record_consent(context: HubContext, subject: str, municipality_id: st
             fields=["purpose", "textVersion"],
             municipality_id=municipality_id,
             client_address=client_address(context),
-            purpose="Consentimiento otorgado por la persona titular",
+            purpose=Message("schema", "Consent given by the data subject").es,
             data_subject=subject,
         ),
     )
@@ -198,8 +196,7 @@ class RequestMutations:
                 problem(
                     "municipalityId",
                     "UNKNOWN_MUNICIPALITY",
-                    "Elija un gobierno local de la lista de PLANASMUN.",
-                    "Choose a local government from PLANASMUN's list.",
+                    Message("schema", "Choose a local government from PLANASMUN's list."),
                 )
             )
         service_id = _local_service_id(municipality_id, input.service_id.strip())
@@ -212,8 +209,7 @@ class RequestMutations:
                 problem(
                     "serviceId",
                     "UNKNOWN_SERVICE",
-                    "Ese servicio no está en el catálogo de este gobierno local.",
-                    "That service is not in this local government's catalogue.",
+                    Message("schema", "That service is not in this local government's catalogue."),
                 )
             )
         if EN_LINEA not in (service.get("channels") or ()):
@@ -221,10 +217,11 @@ class RequestMutations:
                 problem(
                     "serviceId",
                     "NOT_ACCEPTED",
-                    "Este servicio no se puede solicitar en línea; consulte cómo hacerlo en "
-                    "persona o por teléfono.",
-                    "This service cannot be requested online; see how to do it in person or "
-                    "by phone.",
+                    Message(
+                        "schema",
+                        "This service cannot be requested online; see how to do it in person "
+                        "or by phone.",
+                    ),
                 )
             )
         forms = context.request_forms or RequestForms.empty()
@@ -279,21 +276,31 @@ class RequestMutations:
         cleaned = validation.clean_text(note)
         if cleaned is not None and len(cleaned) > NOTE_LENGTH:
             raise PublicError(
-                f"La nota debe tener {NOTE_LENGTH} caracteres o menos.",
+                Message(
+                    "schema",
+                    "The note must be %(limit)s characters or fewer.",
+                    {"limit": NOTE_LENGTH},
+                ),
                 code="BAD_USER_INPUT",
                 argument="note",
             )
         if status is RequestStatus.RECHAZADA and cleaned is None:
             raise PublicError(
-                "Para rechazar una solicitud escriba el motivo en la nota: la persona lo verá.",
+                Message(
+                    "schema",
+                    "To reject a request write the reason in the note: the person will see it.",
+                ),
                 code="NOTE_REQUIRED",
                 argument="note",
             )
         current = RequestStatus.of(record.status)
         if status.stored not in TRANSITIONS[current.stored]:
             raise PublicError(
-                f"Una solicitud «{STATUS_LABELS[current].es}» no puede pasar a "
-                f"«{STATUS_LABELS[status].es}».",
+                Message(
+                    "schema",
+                    "A request that is “%(current)s” cannot move to “%(wanted)s”.",
+                    {"current": STATUS_LABELS[current], "wanted": STATUS_LABELS[status]},
+                ),
                 code="INVALID_TRANSITION",
                 argument="status",
             )
@@ -302,7 +309,7 @@ class RequestMutations:
             record,
             "request_status_changed",
             ["status", "note"] if cleaned else ["status"],
-            "Cambio de estado de la solicitud",
+            Message("schema", "Change of the request's status").es,
         )
         try:
             changed = await request_store(context).change_status(
@@ -313,7 +320,10 @@ class RequestMutations:
             )
         except InvalidTransition:
             raise PublicError(
-                "La solicitud cambió mientras tanto; vuelva a cargarla e inténtelo de nuevo.",
+                Message(
+                    "schema",
+                    "The request changed in the meantime; load it again and try again.",
+                ),
                 code="INVALID_TRANSITION",
                 argument="status",
             ) from None
@@ -335,12 +345,16 @@ class RequestMutations:
         wanted = None if agent is None else agent.strip() or None
         if wanted is not None and not _SUBJECT.fullmatch(wanted):
             raise PublicError(
-                "Indique el identificador (sub) de la persona del personal.",
+                Message("schema", "Give the identifier (sub) of the staff member."),
                 code="BAD_USER_INPUT",
                 argument="agent",
             )
         await audit_change(
-            context, record, "request_assigned", ["assignedTo"], "Asignación de la solicitud"
+            context,
+            record,
+            "request_assigned",
+            ["assignedTo"],
+            Message("schema", "Assignment of the request").es,
         )
         try:
             assigned = await request_store(context).assign(record.tracking_number, wanted)

@@ -14,9 +14,10 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import bad_argument
-from schema.paging import MAX_PAGE_SIZE, paged
+from schema.paging import MAX_PAGE_SIZE, NEGATIVE_OFFSET, first_out_of_range, paged
 from schema.requests.access import request_store
 from schema.requests.types import RequestStatus, ServiceRequest
+from words import Message
 
 #: At most this many services in one `serviceIds` filter.
 MAX_SERVICE_FILTER = 50
@@ -25,7 +26,12 @@ MAX_SERVICE_FILTER = 50
 def _aware(value: dt.datetime, argument: str) -> dt.datetime:
     if value.tzinfo is None:
         raise bad_argument(
-            argument, f"'{argument}' debe llevar la zona horaria (por ejemplo -04:00)."
+            argument,
+            Message(
+                "schema",
+                "'%(argument)s' must carry the time zone (for example -04:00).",
+                {"argument": argument},
+            ),
         )
     return value.astimezone(dt.UTC)
 
@@ -54,15 +60,18 @@ class PublicRequestQueries:
         first = 50 if first is None else first
         offset = offset or 0
         if not 0 <= first <= MAX_PAGE_SIZE:
-            raise bad_argument(
-                "first", f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}."
-            )
+            raise bad_argument("first", first_out_of_range(MAX_PAGE_SIZE))
         if offset < 0:
-            raise bad_argument("offset", "El argumento 'offset' no puede ser negativo.")
+            raise bad_argument("offset", NEGATIVE_OFFSET)
         services = [s.strip() for s in service_ids or () if s.strip()]
         if len(services) > MAX_SERVICE_FILTER:
             raise bad_argument(
-                "serviceIds", f"Indique como máximo {MAX_SERVICE_FILTER} servicios a la vez."
+                "serviceIds",
+                Message(
+                    "schema",
+                    "Give at most %(maximum)s services at a time.",
+                    {"maximum": MAX_SERVICE_FILTER},
+                ),
             )
         after = None if submitted_from is None else _aware(submitted_from, "submittedFrom")
         before = None if submitted_to is None else _aware(submitted_to, "submittedTo")

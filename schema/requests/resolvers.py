@@ -10,7 +10,7 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import PublicError, bad_argument
-from schema.paging import MAX_PAGE_SIZE, Page, paged
+from schema.paging import MAX_PAGE_SIZE, NEGATIVE_OFFSET, Page, first_out_of_range, paged
 from schema.personal import IsStaffOf, check_purpose, data_subject_of
 from schema.principal import StaffRole
 from schema.requests.access import request_store
@@ -22,6 +22,7 @@ from schema.requests.types import (
     ServiceRequest,
     dominican_today,
 )
+from words import Message
 
 #: `SDE-2026-000123`; case and spaces around it do not matter.
 TRACKING_NUMBER = re.compile(r"[A-Z]{2,4}-\d{4}-\d{6,}")
@@ -37,7 +38,9 @@ class IsQueueStaff(IsStaffOf):
     """Agents and supervisors of the municipality the queue belongs to."""
 
     roles = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
-    message = "Solo los agentes y supervisores de ese ayuntamiento ven su cola de solicitudes."
+    message = Message(
+        "schema", "Only agents and supervisors of that local government see its request queue."
+    ).es
 
 
 @strawberry.type
@@ -79,7 +82,9 @@ class RequestQueries:
         assert page is not None  # `first` is given
         subject = data_subject_of(info.context.principal)
         if subject is None:
-            raise PublicError("Inicie sesión para ver sus solicitudes.", code="UNAUTHENTICATED")
+            raise PublicError(
+                Message("schema", "Sign in to see your requests."), code="UNAUTHENTICATED"
+            )
         records = await request_store(info.context).for_citizen(subject)
         return [ServiceRequest.of(record) for record in page.slice(records)]
 
@@ -105,14 +110,17 @@ class RequestQueries:
         first = 50 if first is None else first
         offset = offset or 0
         if not 0 <= first <= MAX_PAGE_SIZE:
-            raise bad_argument(
-                "first", f"El argumento 'first' debe estar entre 0 y {MAX_PAGE_SIZE}."
-            )
+            raise bad_argument("first", first_out_of_range(MAX_PAGE_SIZE))
         if offset < 0:
-            raise bad_argument("offset", "El argumento 'offset' no puede ser negativo.")
+            raise bad_argument("offset", NEGATIVE_OFFSET)
         if older_than_days is not None and not 0 <= older_than_days <= MAX_AGE_DAYS:
             raise bad_argument(
-                "olderThanDays", f"'olderThanDays' debe estar entre 0 y {MAX_AGE_DAYS}."
+                "olderThanDays",
+                Message(
+                    "schema",
+                    "'olderThanDays' must be between 0 and %(maximum)s.",
+                    {"maximum": MAX_AGE_DAYS},
+                ),
             )
         if first == 0:
             return []

@@ -12,10 +12,11 @@ from schema.errors import NotFound, PublicError
 from schema.requests.access import NOT_FOUND, request_store
 from schema.requests.resolvers import normal_tracking_number
 from schema.requests.types import ServiceRequest
+from words import Message
 
-LIVE_UNAVAILABLE = (
-    "Las actualizaciones en vivo no están disponibles en este momento; recargue la página "
-    "para ver el estado actual."
+LIVE_UNAVAILABLE = Message(
+    "schema",
+    "Live updates are not available just now; reload the page to see the current status.",
 )
 
 

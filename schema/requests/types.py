@@ -17,13 +17,14 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import PublicError
-from schema.language import Language, Text
+from schema.language import Language, worded
 from schema.paging import list_size
 from schema.personal import IsStaffOf, Ownership, ownership_of, personal_data, record_access
 from schema.principal import StaffRole
-from schema.requests.forms import MAX_CHOICES, FieldType, FormField
+from schema.requests.forms import MAX_CHOICES, FieldType, FormField, FormWords
 from store import requests as store
 from store.audit import KnownAction
+from words import Message
 
 if TYPE_CHECKING:
     from schema.municipalities.types import Municipality
@@ -59,12 +60,12 @@ class RequestStatus(enum.Enum):
         return cls(status.value)
 
 
-STATUS_LABELS: dict[RequestStatus, Text] = {
-    RequestStatus.RECIBIDA: Text("Recibida", "Received"),
-    RequestStatus.EN_REVISION: Text("En revisión", "Under review"),
-    RequestStatus.EN_PROCESO: Text("En proceso", "In progress"),
-    RequestStatus.RESUELTA: Text("Resuelta", "Resolved"),
-    RequestStatus.RECHAZADA: Text("Rechazada", "Rejected"),
+STATUS_LABELS: dict[RequestStatus, Message] = {
+    RequestStatus.RECIBIDA: Message("schema", "Received"),
+    RequestStatus.EN_REVISION: Message("schema", "Under review"),
+    RequestStatus.EN_PROCESO: Message("schema", "In progress"),
+    RequestStatus.RESUELTA: Message("schema", "Resolved"),
+    RequestStatus.RECHAZADA: Message("schema", "Rejected"),
 }
 
 
@@ -85,11 +86,11 @@ class RequestFieldType(enum.Enum):
 @strawberry.type(description="One of the answers a list field offers.")
 class RequestFieldChoice:
     key: str
-    words: strawberry.Private[Text]
+    words: strawberry.Private[FormWords]
 
     @strawberry.field(description="What the citizen sees.")
     def name(self, language: Language = Language.ES) -> str:
-        return self.words.in_(language)
+        return worded(self.words, language)
 
 
 @strawberry.type(
@@ -106,12 +107,12 @@ class RequestField:
 
     @strawberry.field(description="The question.")
     def label(self, language: Language = Language.ES) -> str:
-        return self.spec.label.in_(language)
+        return worded(self.spec.label, language)
 
     @strawberry.field(description="Help shown under the question.")
     def description(self, language: Language = Language.ES) -> str | None:
         words = self.spec.description
-        return None if words is None else words.in_(language)
+        return None if words is None else worded(words, language)
 
     @strawberry.field
     def datatype(self) -> RequestFieldType:
@@ -182,7 +183,9 @@ class IsRequestStaff(IsStaffOf):
     entry per request reached, naming it)."""
 
     roles = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
-    message = "Solo el personal del ayuntamiento responsable de la solicitud puede ver esto."
+    message = Message(
+        "schema", "Only staff of the local government responsible for the request may see this."
+    ).es
 
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         ownership = ownership_of(source)
@@ -246,7 +249,7 @@ class ServiceRequest:
 
     @strawberry.field(description="The status in words.")
     def status_label(self, language: Language = Language.ES) -> str:
-        return STATUS_LABELS[self.status].in_(language)
+        return worded(STATUS_LABELS[self.status], language)
 
     @strawberry.field
     def municipality(
@@ -257,7 +260,8 @@ class ServiceRequest:
         config = info.context.federation.get(self.record.municipality_id)
         if config is None:
             raise PublicError(
-                "Este gobierno local ya no está en PLANASMUN.", code="UNKNOWN_MUNICIPALITY"
+                Message("schema", "This local government is no longer in PLANASMUN."),
+                code="UNKNOWN_MUNICIPALITY",
             )
         return Municipality(config=config)
 

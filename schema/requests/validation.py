@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from schema.field_errors import FieldError, problem
+from schema.language import Count
 from schema.requests.forms import FieldType, FormField
 from store.requests import ADDRESS_LENGTH, DESCRIPTION_LENGTH, IDEMPOTENCY_LENGTH
+from words import Message
 
 ANSWER_LENGTH = 1000
 KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{8,{IDEMPOTENCY_LENGTH}}}")
@@ -50,12 +52,7 @@ def description(value: str, errors: list[FieldError]) -> str:
     cleaned = clean_text(value)
     if cleaned is None:
         errors.append(
-            problem(
-                "description",
-                "REQUIRED",
-                "Describa lo que necesita.",
-                "Describe what you need.",
-            )
+            problem("description", "REQUIRED", Message("schema", "Describe what you need."))
         )
         return ""
     if len(cleaned) > DESCRIPTION_LENGTH:
@@ -63,8 +60,11 @@ def description(value: str, errors: list[FieldError]) -> str:
             problem(
                 "description",
                 "TOO_LONG",
-                f"La descripción debe tener {DESCRIPTION_LENGTH} caracteres o menos.",
-                f"The description must be {DESCRIPTION_LENGTH:,} characters or fewer.",
+                Message(
+                    "schema",
+                    "The description must be %(limit)s characters or fewer.",
+                    {"limit": Count(DESCRIPTION_LENGTH)},
+                ),
             )
         )
     return cleaned
@@ -77,8 +77,11 @@ def address(value: str | None, errors: list[FieldError]) -> str | None:
             problem(
                 "address",
                 "TOO_LONG",
-                f"La dirección debe tener {ADDRESS_LENGTH} caracteres o menos.",
-                f"The address must be {ADDRESS_LENGTH} characters or fewer.",
+                Message(
+                    "schema",
+                    "The address must be %(limit)s characters or fewer.",
+                    {"limit": Count(ADDRESS_LENGTH)},
+                ),
             )
         )
     return cleaned
@@ -93,8 +96,7 @@ def location(
             problem(
                 missing,
                 "INCOMPLETE_LOCATION",
-                "Indique la latitud y la longitud juntas, o ninguna de las dos.",
-                "Give the latitude and the longitude together, or neither.",
+                Message("schema", "Give the latitude and the longitude together, or neither."),
             )
         )
         return None, None
@@ -105,8 +107,7 @@ def location(
             problem(
                 "latitude",
                 "OUT_OF_RANGE",
-                "La latitud debe estar entre -90 y 90 grados.",
-                "The latitude must be between -90 and 90 degrees.",
+                Message("schema", "The latitude must be between -90 and 90 degrees."),
             )
         )
     if longitude is not None and not -180.0 <= longitude <= 180.0:
@@ -115,8 +116,7 @@ def location(
             problem(
                 "longitude",
                 "OUT_OF_RANGE",
-                "La longitud debe estar entre -180 y 180 grados.",
-                "The longitude must be between -180 and 180 degrees.",
+                Message("schema", "The longitude must be between -180 and 180 degrees."),
             )
         )
     return (latitude, longitude) if ok else (None, None)
@@ -128,8 +128,11 @@ def idempotency_key(value: str, errors: list[FieldError]) -> str:
             problem(
                 "idempotencyKey",
                 "INVALID_KEY",
-                "La clave de envío debe tener entre 8 y 64 letras sin acentos, cifras, '-' o '_'.",
-                "The idempotency key must be 8 to 64 letters without accents, digits, '-' or '_'.",
+                Message(
+                    "schema",
+                    "The idempotency key must be 8 to 64 letters without accents, digits, "
+                    "'-' or '_'.",
+                ),
             )
         )
     return value
@@ -141,22 +144,24 @@ def consent(given: bool, errors: list[FieldError]) -> None:
             problem(
                 "consent",
                 "CONSENT_REQUIRED",
-                "Para enviar la solicitud debe aceptar el uso de sus datos para tramitarla.",
-                "To send the request you must agree to your data being used to handle it.",
+                Message(
+                    "schema",
+                    "To send the request you must agree to your data being used to handle it.",
+                ),
             )
         )
 
 
 def _answer(spec: FormField, given: list[str], errors: list[FieldError]) -> str | None:
     field = f"answers.{spec.code}"
-    label_es, label_en = spec.label.es, spec.label.en
+    label = {"label": spec.label}
     values = [v for v in (clean_text(v) for v in given) if v is not None]
     if spec.datatype is FieldType.MULTIVALUELIST:
         values = [part.strip() for v in values for part in v.split(",") if part.strip()]
     if not values:
         if spec.required:
             errors.append(
-                problem(field, "REQUIRED", f"Responda «{label_es}».", f"Answer “{label_en}”.")
+                problem(field, "REQUIRED", Message("schema", "Answer “%(label)s”.", label))
             )
         return None
     if len(values) > 1 and spec.datatype is not FieldType.MULTIVALUELIST:
@@ -164,8 +169,7 @@ def _answer(spec: FormField, given: list[str], errors: list[FieldError]) -> str 
             problem(
                 field,
                 "TOO_MANY",
-                f"Dé una sola respuesta a «{label_es}».",
-                f"Give one answer to “{label_en}”.",
+                Message("schema", "Give one answer to “%(label)s”.", label),
             )
         )
         return None
@@ -177,8 +181,7 @@ def _answer(spec: FormField, given: list[str], errors: list[FieldError]) -> str 
                 problem(
                     field,
                     "INVALID_CHOICE",
-                    f"Elija una de las opciones de «{label_es}».",
-                    f"Choose one of the options for “{label_en}”.",
+                    Message("schema", "Choose one of the options for “%(label)s”.", label),
                 )
             )
             return None
@@ -196,8 +199,7 @@ def _answer(spec: FormField, given: list[str], errors: list[FieldError]) -> str 
                 problem(
                     field,
                     "INVALID_NUMBER",
-                    f"Escriba «{label_es}» como un número, por ejemplo 12 o 3.5.",
-                    f"Enter “{label_en}” as a number, like 12 or 3.5.",
+                    Message("schema", "Enter “%(label)s” as a number, like 12 or 3.5.", label),
                 )
             )
             return None
@@ -211,8 +213,7 @@ def _answer(spec: FormField, given: list[str], errors: list[FieldError]) -> str 
                 problem(
                     field,
                     "INVALID_DATE",
-                    f"Escriba «{label_es}» como una fecha, por ejemplo 2026-12-25.",
-                    f"Enter “{label_en}” as a date, like 2026-12-25.",
+                    Message("schema", "Enter “%(label)s” as a date, like 2026-12-25.", label),
                 )
             )
             return None
@@ -221,8 +222,11 @@ def _answer(spec: FormField, given: list[str], errors: list[FieldError]) -> str 
             problem(
                 field,
                 "TOO_LONG",
-                f"La respuesta a «{label_es}» debe tener {ANSWER_LENGTH} caracteres o menos.",
-                f"Your answer to “{label_en}” must be {ANSWER_LENGTH:,} characters or fewer.",
+                Message(
+                    "schema",
+                    "Your answer to “%(label)s” must be %(limit)s characters or fewer.",
+                    {**label, "limit": Count(ANSWER_LENGTH)},
+                ),
             )
         )
         return None
@@ -242,8 +246,9 @@ def answers(
                 problem(
                     "answers",
                     "UNKNOWN_FIELD",
-                    "Una de las respuestas no corresponde a ninguna pregunta de este servicio.",
-                    "One of the answers is not for any question of this service.",
+                    Message(
+                        "schema", "One of the answers is not for any question of this service."
+                    ),
                 )
             )
             break

@@ -13,6 +13,7 @@ from schema.paging import MAX_PAGE_SIZE, Page, paged
 from schema.partial import add_partial_failure, note_if_stale
 from schema.services.types import Service, ServiceCategory
 from schema.text import matches
+from words import Message
 
 
 async def services_of(
@@ -54,7 +55,10 @@ def parse_service_id(value: str) -> tuple[str, str]:
     municipality_id, sep, local_id = value.partition(":")
     if not sep or not municipality_id or not local_id:
         raise PublicError(
-            "El identificador del servicio no es válido; tiene la forma 'municipio:servicio'.",
+            Message(
+                "schema",
+                "The service id is not valid; it has the form 'municipality:service'.",
+            ),
             code="BAD_USER_INPUT",
             argument="id",
         )

@@ -693,7 +693,7 @@ def test_docs_search_filters_types_and_fields(explorer: Session) -> None:
     target = page.locator('#docs-type li[data-field="oneCode"]')
     expect(target).to_be_focused()
     expect(page.locator("#docs-type h3")).to_have_text("Municipality")
-    page.locator("#docs-type").get_by_role("button", name=re.compile("^← Volver")).click()
+    page.locator("#docs-type").get_by_role("button", name=re.compile("^← Volver")).press("Enter")
     expect(results).to_be_visible()
     expect(found).to_be_focused()
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from babel.messages.catalog import Message
 
 import web
 from accessibility import Language, View
@@ -20,15 +19,13 @@ from schema.municipalities.types import MunicipalityKind
 from schema.services.types import Channel, ServiceCategory
 from tests.web.conftest import example_headers
 from tests.web.htmltools import parse, text_in_page_language
-from web.extract import extract_messages
-from web.i18n import read_catalogue, translations
+from web.i18n import translations
 from web.labels import CATEGORY, CHANNEL, KIND
 from web.routing import ExampleURL
 from web.templating import TEMPLATES_DIR, default_renderer
 
 EXAMPLES = web.example_urls([*login_routes(Identity()), *web.build_routes(build_schema())])
 TEMPLATES = sorted(TEMPLATES_DIR.rglob("*.html"))
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 #: Interface words that must not appear in an English page (data parts are marked es-DO).
 SPANISH_WORDS = {
@@ -44,45 +41,7 @@ ENGLISH_WORDS = {
 }  # fmt: skip
 
 
-def _ids(message: Message) -> tuple[str, ...]:
-    return message.id if isinstance(message.id, tuple) else (message.id,)
-
-
-def _strings(message: Message) -> tuple[str, ...]:
-    return message.string if isinstance(message.string, tuple) else (message.string,)
-
-
-@pytest.mark.parametrize("language", Language)
-def test_every_message_has_a_translation(language: Language) -> None:
-    catalogue = read_catalogue(language)
-    assert not catalogue.fuzzy, "the catalogue header is marked fuzzy: nothing would load"
-    messages = [m for m in catalogue if m.id]
-    assert messages
-    assert [m.id for m in messages if not all(s.strip() for s in _strings(m))] == []
-    assert [m.id for m in messages if m.fuzzy] == []
-    assert [(m.id, errors) for m, errors in catalogue.check()] == []
-
-
-@pytest.mark.parametrize("language", Language)
-def test_translations_keep_every_placeholder(language: Language) -> None:
-    for message in read_catalogue(language):
-        if not message.id:
-            continue
-        wanted = {p for text in _ids(message) for p in PLACEHOLDER.findall(text)}
-        for text in _strings(message):
-            found = set(PLACEHOLDER.findall(text))
-            # A singular may drop %(num)d ("un servicio"); nothing else may go missing.
-            assert wanted - found <= {"num"}, (message.id, text)
-            assert found <= wanted, (message.id, text)
-
-
-def test_catalogues_hold_exactly_the_messages_in_use() -> None:
-    in_use = {m.id for m in extract_messages() if m.id}
-    assert len(in_use) > 50
-    for language in Language:
-        held = {m.id for m in read_catalogue(language) if m.id}
-        assert in_use - held == set(), f"run `python -m web.extract` and translate ({language})"
-        assert held - in_use == set(), f"obsolete messages in {language}"
+# Every catalogue's completeness, placeholders and ids in use: tests/test_catalogues.py.
 
 
 def test_catalogues_load_without_a_compile_step() -> None:
