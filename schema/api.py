@@ -10,9 +10,11 @@ from schema.deliveries import DeliveryMutations, DeliveryQueries
 from schema.developers.mutations import DeveloperMutations
 from schema.developers.resolvers import DeveloperQueries
 from schema.municipalities.resolvers import MunicipalityQueries
-from schema.requests import RequestMutations, RequestQueries, RequestSubscriptions
+from schema.requests.mutations import RequestMutations
 from schema.requests.public_list import PublicRequestQueries
-from schema.services.resolvers import ServiceQueries
+from schema.requests.resolvers import RequestQueries
+from schema.requests.subscriptions import RequestSubscriptions
+from schema.services.queries import ServiceQueries
 
 
 @strawberry.type(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,11 +11,12 @@ from connectors import Capability
 from connectors import Municipality as MunicipalityConfig
 from connectors import SourceStatus as ConnectorSourceStatus
 from schema.context import Info
+from schema.departments.resolvers import departments_of
+from schema.departments.types import Department
 from schema.paging import Page, list_size, paged
-
-if TYPE_CHECKING:
-    from schema.departments.types import Department
-    from schema.services.types import Service, ServiceCategory
+from schema.services.category import ServiceCategory
+from schema.services.resolvers import services_of
+from schema.services.types import Service
 
 #: A government's services when `first` is not given (all of them): tens, not hundreds.
 SERVICES_PER_MUNICIPALITY = 50
@@ -123,25 +123,18 @@ class Municipality:
     async def services(
         self,
         info: Info,
-        category: Annotated[ServiceCategory, strawberry.lazy("schema.services.types")]
-        | None = None,
+        category: ServiceCategory | None = None,
         search: str | None = None,
         first: int | None = None,
         offset: int = 0,
-    ) -> list[Annotated[Service, strawberry.lazy("schema.services.types")]] | None:
-        from schema.services.resolvers import services_of
-
-        return await services_of(info, [self.config.id], category, search, Page.of(first, offset))
+    ) -> list[Service] | None:
+        return await services_of(info, [self], category, search, Page.of(first, offset))
 
     @strawberry.field(
         description="Its departments (dependencias) and their contact data.",
         directives=[list_size(DEPARTMENTS_PER_MUNICIPALITY)],
     )
-    async def departments(
-        self, info: Info
-    ) -> list[Annotated[Department, strawberry.lazy("schema.departments.types")]] | None:
-        from schema.departments.resolvers import departments_of
-
+    async def departments(self, info: Info) -> list[Department] | None:
         return await departments_of(info, self.config.id)
 
     @strawberry.field(

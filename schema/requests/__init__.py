@@ -3,10 +3,7 @@
 The store is `store.requests`; the requests reach each municipality's own
 system through the outbox (gateway.outbox_delivery). Personal fields of a request are declared
 in `schema.personal.PERSONAL_FIELDS` and guarded there.
+
+The package holds no code of its own: importing one of its modules (the request fields,
+which a service lists) must not load the mutations.
 """
-
-from schema.requests.mutations import RequestMutations
-from schema.requests.resolvers import RequestQueries
-from schema.requests.subscriptions import RequestSubscriptions
-
-__all__ = ["RequestMutations", "RequestQueries", "RequestSubscriptions"]

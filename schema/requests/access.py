@@ -9,11 +9,13 @@ from schema.context import HubContext
 from schema.errors import NotFound, PublicError
 from schema.personal import actor_role, append_audit, client_address, forbidden
 from schema.principal import StaffRole
-from schema.requests.types import REQUEST_RECORD
 from store.audit import AuditEntry, KnownAction
 from store.requests import RequestStore
 from store.requests import ServiceRequest as StoredRequest
 from words import Message
+
+#: What the audit log calls a service request.
+REQUEST_RECORD = "service_request"
 
 WORKERS = frozenset({StaffRole.AGENT, StaffRole.SUPERVISOR})
 SUPERVISORS = frozenset({StaffRole.SUPERVISOR})

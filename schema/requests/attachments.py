@@ -36,8 +36,7 @@ from schema.personal import (
     audit_entry,
     check_purpose,
 )
-from schema.requests.access import request_store
-from schema.requests.types import REQUEST_RECORD
+from schema.requests.access import REQUEST_RECORD, request_store
 from store.audit import KnownAction
 from store.requests import NewAttachment
 from words import Message

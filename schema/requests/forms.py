@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors import ConfigProblem, InvalidConfiguration, problems_from_validation
 from schema.language import Language
-from schema.services.types import ServiceCategory
+from schema.services.category import ServiceCategory
 
 __all__ = [
     "FieldType",

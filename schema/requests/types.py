@@ -11,27 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
 from schema.context import Info
 from schema.errors import PublicError
 from schema.language import Language, worded
+from schema.municipalities.types import Municipality
 from schema.paging import list_size
 from schema.personal import IsStaffOf, Ownership, ownership_of, personal_data, record_access
 from schema.principal import StaffRole
-from schema.requests.forms import MAX_CHOICES, FieldType, FormField, FormWords
+from schema.requests.access import REQUEST_RECORD
+from schema.requests.attachments import MAX_FILES, download_url
+from schema.services.types import Service
 from store import requests as store
 from store.audit import KnownAction
 from words import Message
 
-if TYPE_CHECKING:
-    from schema.municipalities.types import Municipality
-    from schema.services.types import Service
-
-#: What the audit log calls a service request.
-REQUEST_RECORD = "service_request"
 #: Dominican time (no daylight saving): "overdue" turns at local midnight.
 DOMINICAN_TIME = dt.timezone(dt.timedelta(hours=-4), "AST")
 
@@ -67,71 +64,6 @@ STATUS_LABELS: dict[RequestStatus, Message] = {
     RequestStatus.RESUELTA: Message("schema", "Resolved"),
     RequestStatus.RECHAZADA: Message("schema", "Rejected"),
 }
-
-
-@strawberry.enum(description="What kind of answer a request field takes (Open311 datatypes).")
-class RequestFieldType(enum.Enum):
-    STRING = "STRING"
-    NUMBER = "NUMBER"
-    DATETIME = "DATETIME"
-    TEXT = "TEXT"
-    SINGLEVALUELIST = "SINGLEVALUELIST"
-    MULTIVALUELIST = "MULTIVALUELIST"
-
-    @classmethod
-    def of(cls, datatype: FieldType) -> RequestFieldType:
-        return cls(datatype.value.upper())
-
-
-@strawberry.type(description="One of the answers a list field offers.")
-class RequestFieldChoice:
-    key: str
-    words: strawberry.Private[FormWords]
-
-    @strawberry.field(description="What the citizen sees.")
-    def name(self, language: Language = Language.ES) -> str:
-        return worded(self.words, language)
-
-
-@strawberry.type(
-    description="A question a request for this service asks, beyond the description and the "
-    "location (an Open311 attribute). Numbers are sent as '12' or '3.5', dates as "
-    "'2026-12-25' (ISO 8601), a multiple choice as one answer per chosen key."
-)
-class RequestField:
-    spec: strawberry.Private[FormField]
-
-    @strawberry.field(description="The answer's code in `answers` (and in Open311).")
-    def code(self) -> str:
-        return self.spec.code
-
-    @strawberry.field(description="The question.")
-    def label(self, language: Language = Language.ES) -> str:
-        return worded(self.spec.label, language)
-
-    @strawberry.field(description="Help shown under the question.")
-    def description(self, language: Language = Language.ES) -> str | None:
-        words = self.spec.description
-        return None if words is None else worded(words, language)
-
-    @strawberry.field
-    def datatype(self) -> RequestFieldType:
-        return RequestFieldType.of(self.spec.datatype)
-
-    @strawberry.field
-    def required(self) -> bool:
-        return self.spec.required
-
-    @strawberry.field(description="Where to ask it: ascending.")
-    def order(self) -> int:
-        return self.spec.order
-
-    @strawberry.field(
-        description="For list fields: the answers to choose from.",
-        directives=[list_size(MAX_CHOICES)],
-    )
-    def choices(self) -> list[RequestFieldChoice]:
-        return [RequestFieldChoice(key=c.key, words=c.name) for c in self.spec.choices]
 
 
 @strawberry.type(description="A change of a request's status. The note is public.")
@@ -172,8 +104,6 @@ class RequestAttachment:
         "`?finalidad=<why>` (written to the audit log); anyone else gets 404."
     )
     def download_url(self) -> str:
-        from schema.requests.attachments import download_url
-
         return download_url(str(self.id))
 
 
@@ -240,7 +170,7 @@ class ServiceRequest:
     )
     attachments: list[RequestAttachment] | None = strawberry.field(
         description="The files the citizen attached (none after their data was erased).",
-        directives=[list_size(3)],  # attachments.MAX_FILES (which imports this module)
+        directives=[list_size(MAX_FILES)],
     )
 
     @strawberry.field(description="Whether it is past `expectedBy` and not yet closed.")
@@ -252,11 +182,7 @@ class ServiceRequest:
         return worded(STATUS_LABELS[self.status], language)
 
     @strawberry.field
-    def municipality(
-        self, info: Info
-    ) -> Annotated[Municipality, strawberry.lazy("schema.municipalities.types")]:
-        from schema.municipalities.types import Municipality
-
+    def municipality(self, info: Info) -> Municipality:
         config = info.context.federation.get(self.record.municipality_id)
         if config is None:
             raise PublicError(
@@ -266,15 +192,14 @@ class ServiceRequest:
         return Municipality(config=config)
 
     @strawberry.field(description="The service as its local government describes it today.")
-    async def service(
-        self, info: Info
-    ) -> Annotated[Service, strawberry.lazy("schema.services.types")] | None:
-        from schema.services.types import Service
-
+    async def service(self, info: Info) -> Service | None:
         record = await info.context.loaders.service_by_key.load(
             (self.record.municipality_id, self.record.service_id)
         )
-        return None if record is None else Service(record=record)
+        if record is None:
+            return None
+        config = info.context.federation.get(self.record.municipality_id)
+        return Service(record=record, owner=None if config is None else Municipality(config=config))
 
     @strawberry.field(
         description="The staff member (subject) working on it: staff of the owning local "

@@ -10,24 +10,16 @@ import strawberry
 
 from connectors import Record
 from schema.context import Info
+from schema.departments.resolvers import department
+from schema.departments.types import Department
 from schema.paging import list_size
+from schema.requests.fields import RequestField
+from schema.requests.forms import MAX_FIELDS, RequestForms
+from schema.services.category import ServiceCategory
 
 if TYPE_CHECKING:
-    from schema.departments.types import Department
+    # Only for the annotation: a municipality lists its services (the other way round).
     from schema.municipalities.types import Municipality
-    from schema.requests.types import RequestField
-
-
-@strawberry.enum(description="Area a service belongs to.")
-class ServiceCategory(enum.Enum):
-    URBANISMO = "urbanismo"
-    SANEAMIENTO = "saneamiento"
-    TRIBUTOS = "tributos"
-    ESPACIO_PUBLICO = "espacio_publico"
-    CEMENTERIOS = "cementerios"
-    CERTIFICACIONES = "certificaciones"
-    MERCADOS = "mercados"
-    SOCIAL = "social"
 
 
 @strawberry.enum(description="Where a citizen can do the procedure.")
@@ -46,6 +38,10 @@ class Money:
 @strawberry.type(description="A service or procedure (trámite) of a local government.")
 class Service:
     record: strawberry.Private[Record]
+    #: The local government it belongs to, given by whoever read the service (a
+    #: municipality listing its services, a request naming its service); None if that
+    #: government has left the hub.
+    owner: strawberry.Private[Municipality | None]
 
     @strawberry.field(description="Federation-wide id: '<municipality id>:<service id>'.")
     def id(self) -> strawberry.ID:
@@ -92,14 +88,9 @@ class Service:
     @strawberry.field(
         description="The questions a request for it asks, beyond the description and the "
         "location (Open311 attributes), in `order`.",
-        directives=[list_size(10)],  # forms.MAX_FIELDS (which imports this module)
+        directives=[list_size(MAX_FIELDS)],
     )
-    def request_fields(
-        self, info: Info
-    ) -> list[Annotated[RequestField, strawberry.lazy("schema.requests.types")]]:
-        from schema.requests.forms import RequestForms
-        from schema.requests.types import RequestField
-
+    def request_fields(self, info: Info) -> list[RequestField]:
         forms = info.context.request_forms or RequestForms.empty()
         record = self.record
         fields = forms.fields_for(
@@ -113,11 +104,7 @@ class Service:
         return None if value is None else str(value)
 
     @strawberry.field(description="The department that handles it, from whichever source holds it.")
-    async def department(
-        self, info: Info
-    ) -> Annotated[Department, strawberry.lazy("schema.departments.types")] | None:
-        from schema.departments.resolvers import department
-
+    async def department(self, info: Info) -> Department | None:
         department_id = self.record.get("department_id")
         if not department_id:
             return None
@@ -125,9 +112,6 @@ class Service:
 
     @strawberry.field
     def municipality(
-        self, info: Info
+        self,
     ) -> Annotated[Municipality, strawberry.lazy("schema.municipalities.types")] | None:
-        from schema.municipalities.types import Municipality
-
-        config = info.context.federation.get(str(self.record["municipality_id"]))
-        return None if config is None else Municipality(config=config)
+        return self.owner
