@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -409,11 +409,19 @@ async def test_munisoft_answers_read_as_zeep_reads_them(
     await _same_as_zeep(munisoft_service, name, arguments)
 
 
+def _without_clock(answer: Any) -> Any:
+    """The answer less the vendor's `generado` (when it made the reply): two calls may fall
+    either side of a second."""
+    if isinstance(answer, Mapping):
+        return {k: v for k, v in answer.items() if k != "generado"}
+    return answer
+
+
 async def _same_as_zeep(service: LoadedService, name: str, arguments: dict[str, Any]) -> None:
     assert service.lean is not None
-    expected = await zeep_reads(service, name, arguments)
+    expected = _without_clock(await zeep_reads(service, name, arguments))
     for _ in range(2):  # the first answer is checked against zeep; the second is not
-        assert await service.call(name, arguments) == expected
+        assert _without_clock(await service.call(name, arguments)) == expected
     reply = await service.lean.post(service._request(name, arguments))
     plan = compile_reply(service.proxy._binding.get(name))
     assert plan is not None, f"{name}: no lean plan for the demo's shapes"
