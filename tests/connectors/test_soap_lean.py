@@ -425,7 +425,7 @@ async def _same_as_zeep(service: LoadedService, name: str, arguments: dict[str, 
     reply = await service.lean.post(service._request(name, arguments))
     plan = compile_reply(service.proxy._binding.get(name))
     assert plan is not None, f"{name}: no lean plan for the demo's shapes"
-    assert service._read(plan, reply, service.proxy._binding) == expected
+    assert _without_clock(service._read(plan, reply, service.proxy._binding)) == expected
 
 
 SERVICIO = (
