@@ -23,6 +23,8 @@ from connectors.errors import (
 )
 from connectors.federation import Federation, PlacedSource
 from connectors.health import SourceHealth
+from connectors.lookups import LookupFailure, LookupResult, lookup_requests, municipalities_for
+from connectors.reads import ExternalRequest, RequestReader
 from connectors.registry import ConnectorRegistry, UnknownConnectorKind, default_registry
 from connectors.tenants import (
     ConfigProblem,
@@ -32,6 +34,7 @@ from connectors.tenants import (
     Province,
     load_directory,
     problems_from_validation,
+    read_yaml_file,
 )
 from connectors.text import fold
 from connectors.types import Capability, Record, RecordKey, SourceStatus
@@ -47,9 +50,12 @@ __all__ = [
     "ConnectorEnvironment",
     "ConnectorError",
     "ConnectorRegistry",
+    "ExternalRequest",
     "Federation",
     "HealthReport",
     "InvalidConfiguration",
+    "LookupFailure",
+    "LookupResult",
     "MappingError",
     "Municipality",
     "MunicipalityKind",
@@ -59,6 +65,7 @@ __all__ = [
     "Province",
     "Record",
     "RecordKey",
+    "RequestReader",
     "RequestWriter",
     "SourceConfig",
     "SourceHealth",
@@ -70,5 +77,8 @@ __all__ = [
     "default_registry",
     "fold",
     "load_directory",
+    "lookup_requests",
+    "municipalities_for",
     "problems_from_validation",
+    "read_yaml_file",
 ]

@@ -1,7 +1,8 @@
 """The fields each capability's records carry, as the schema expects them.
 
 Bindings map a source's fields onto these names; `check-config` rejects a mapping onto a
-field that does not exist here and a binding that leaves a required field unmapped.
+field that does not exist here and a binding that leaves a required field unmapped (a
+required field may take a binding's declared `default`, e.g. `category: {default: social}`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ CAPABILITY_FIELDS: Mapping[Capability, Mapping[str, FieldDef]] = {
         "id": FieldDef("text", required=True),
         "name": FieldDef("text", required=True),
         "description": FieldDef("text", default=""),
+        # Required, but a binding may declare it (`{default: tributos}`) when its source has
+        # no categories, or map the vendor's codes with a fallback (`{from, map, default}`).
         "category": FieldDef("text", required=True, choices=SERVICE_CATEGORIES),
         "requirements": FieldDef("list", default=()),
         "fee_amount": FieldDef("money"),
@@ -51,6 +54,8 @@ CAPABILITY_FIELDS: Mapping[Capability, Mapping[str, FieldDef]] = {
         "channels": FieldDef("list", choices=CHANNELS, default=("presencial",)),
         "legal_basis": FieldDef("text"),
         "department_id": FieldDef("text"),
+        # An inactive service is hidden from citizens and Open311; its staff still see it.
+        "active": FieldDef("bool", default=True),
     },
     Capability.DEPARTMENTS: {
         "id": FieldDef("text", required=True),

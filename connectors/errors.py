@@ -7,7 +7,8 @@ Grouped by what the caller should do (Singer's Fatal / Retriable / Skippable)::
     ├── TransientError             try again later (retry with backoff is safe for reads)
     │   └── UpstreamTimeout        the source did not answer within its timeout
     ├── UpstreamError              the source answered with an error or nonsense
-    │   └── MappingError           a value could not be mapped onto the schema
+    │   ├── MappingError           a value could not be mapped onto the schema
+    │   └── RequestRefused         the source refuses a request as it is: never retried
     └── NotFoundError              the source has no such record
 
 Every error carries two messages. ``message`` is a `words.Message` of the ``sources``
@@ -104,6 +105,21 @@ class MappingError(UpstreamError):
         self.field = field
         self.source_field = source_field
         self.value = value
+
+
+class RequestRefused(UpstreamError):
+    """The municipality's system refused a request as it is (an inactive procedure, a
+    value it does not take): sending it again cannot help. `reason` is what the system
+    said, free of personal data and cut short (`connectors.refusals`); it may be empty."""
+
+    code = "UPSTREAM_REFUSED"
+    default_message = N_("The municipality's system did not accept the request as it is.")
+
+    def __init__(
+        self, internal_message: str, *, reason: str = "", message: Message | None = None
+    ) -> None:
+        super().__init__(internal_message, message=message)
+        self.reason = reason
 
 
 class NotFoundError(ConnectorError):

@@ -2,8 +2,10 @@
 
 A binding's `fields` maps each schema field to a source field, either by name
 (`name: NOMBRE_SERVICIO`) or with a spec (`fee_amount: {from: TARIFA, type: money}`,
-`category: {from: TIPO, map: {URB: urbanismo}}`, `channels: {value: [presencial]}`).
-Fields left out are read from a source field of the same name, or take their default.
+`category: {from: TIPO, map: {URB: urbanismo}, default: social}`, `channels: {value:
+[presencial]}`, `category: {default: tributos}`). A spec's `default` is taken when the
+source gives no value. Fields left out are read from a source field of the same name, or
+take their default; a required field (`capabilities.py`) must be mapped or declared.
 A value that cannot be converted raises `MappingError` naming municipality, source,
 field and value: never a 500, never silently wrong data.
 """
@@ -12,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors import convert
 from connectors.base import Binding, BindingConfig
@@ -37,11 +39,24 @@ class FieldSpec(BaseModel):
     )
     separator: str = Field(default=";", description="Splits a text into a list.")
     day_first: bool = True
+    default: Any = Field(
+        default=None, description="The value when the source gives none, e.g. `social`."
+    )
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        # YAML reads codes such as 01 or 1 as numbers; the source's codes are compared as text.
+        if isinstance(value, Mapping):
+            return {convert.to_text(k): v for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _source_or_value(self) -> FieldSpec:
-        if self.source is None and self.value is None:
-            raise ValueError("a field spec needs `from` (a source field) or `value` (a constant)")
+        if self.source is None and self.value is None and self.default is None:
+            raise ValueError(
+                "`from` (a source field), `value` (a constant) or `default` in a field spec"
+            )
         return self
 
 
@@ -67,13 +82,16 @@ class MappedBindingConfig(BindingConfig):
 
 
 def mapping_problems(capability: Capability, config: BindingConfig) -> list[tuple[str, str]]:
-    """(key, message) for each mapping onto an unknown field or an unknown hook."""
+    """(key, message) for each mapping onto an unknown field, a required field left
+    unmapped, a value outside a field's choices, or an unknown hook: all a probe would
+    otherwise be the first to find."""
     if not isinstance(config, MappedBindingConfig):
         return []
     known = fields_of(capability)
     problems = []
-    for target in config.fields:
-        if target not in known:
+    for target, ref in config.fields.items():
+        definition = known.get(target)
+        if definition is None:
             problems.append(
                 (
                     f"fields.{target}",
@@ -81,11 +99,54 @@ def mapping_problems(capability: Capability, config: BindingConfig) -> list[tupl
                     f"({', '.join(known)}), found '{target}'",
                 )
             )
+        elif isinstance(ref, FieldSpec):
+            problems.extend(_spec_problems(target, ref, definition))
+    problems.extend(unmapped_required(capability, config.fields))
     if config.hook is not None:
         try:
             get_hook(config.hook)
         except LookupError as exc:
             problems.append(("hook", str(exc)))
+    return problems
+
+
+def unmapped_required(capability: Capability, mapped: Iterable[str]) -> list[tuple[str, str]]:
+    """(key, message) for each required field of `capability` a binding leaves unmapped."""
+    names = set(mapped)
+    return [
+        (
+            f"fields.{target}",
+            f"expected a mapping for the required field '{target}' (a source field, "
+            "`{from: ...}`, `{value: ...}` or `{default: ...}`), found none",
+        )
+        for target, definition in fields_of(capability).items()
+        if definition.required and target not in names
+    ]
+
+
+def _spec_problems(target: str, spec: FieldSpec, definition: FieldDef) -> list[tuple[str, str]]:
+    """A constant, a default or a `map` result that the field could never take."""
+    problems = []
+    kind = spec.type or definition.type
+    # With a `map`, a constant is a source code (it goes through the map); a default never.
+    constant = spec.value if spec.map is None else None
+    candidates: list[tuple[str, Any]] = [("value", constant), ("default", spec.default)]
+    candidates += [(f"map.{code}", mapped) for code, mapped in (spec.map or {}).items()]
+    for key, candidate in candidates:
+        if candidate is None:
+            continue
+        try:
+            converted = _CONVERTERS[kind](candidate, spec)
+        except ValueError as exc:
+            expected = str(exc).removeprefix("expected ")
+            problems.append((f"fields.{target}.{key}", f"expected {expected}, found {candidate!r}"))
+            continue
+        values = converted if isinstance(converted, list) else [converted]
+        if definition.choices is not None and any(v not in definition.choices for v in values):
+            choices = ", ".join(sorted(definition.choices))
+            problems.append(
+                (f"fields.{target}.{key}", f"expected one of {choices}, found {candidate!r}")
+            )
     return problems
 
 
@@ -151,6 +212,8 @@ class _Step:
     #: The conversion when there is no `map` and no `choices` check; else None and
     #: `RecordMapper._convert` does the whole of it.
     plain: Callable[[Any], Any] | None
+    #: The spec the binding's `default` is converted with (no `map`: it is a schema value).
+    default_spec: FieldSpec | None = None
 
 
 def _plain_converter(spec: FieldSpec, definition: FieldDef) -> Callable[[Any], Any] | None:
@@ -199,8 +262,16 @@ class RecordMapper:
         for target, definition in fields_of(binding.capability).items():
             ref = refs.get(target, target)
             spec = FieldSpec(source=ref) if isinstance(ref, str) else ref
+            default_spec = None if spec.default is None else spec.model_copy(update={"map": None})
             self._plan.append(
-                _Step(target, spec, definition, target in refs, _plain_converter(spec, definition))
+                _Step(
+                    target,
+                    spec,
+                    definition,
+                    target in refs,
+                    _plain_converter(spec, definition),
+                    default_spec,
+                )
             )
         hook_name = config.hook if isinstance(config, MappedBindingConfig) else None
         self._hook = get_hook(hook_name) if hook_name else None
@@ -231,7 +302,12 @@ class RecordMapper:
                             step.target, spec, None, f"a field the source has ({available})"
                         )
                     value = None
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if step.default_spec is not None and _empty(value):
+                # The binding's declared value: a schema value, never through `map`.
+                record[step.target] = self._convert(
+                    spec.default, step.target, step.default_spec, step.definition
+                )
+            elif value is None or (isinstance(value, str) and not value.strip()):
                 definition = step.definition
                 if definition.required:
                     raise self._error(step.target, spec, value, "a value (the field is required)")

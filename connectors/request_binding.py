@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
@@ -129,10 +129,35 @@ def _as_field(value: Any) -> Any:
 
 
 class StatusReading(StrictModel):
-    """How the upstream's answer about statuses reads: its field names and codes."""
+    """How the upstream's answer about statuses reads: its field names and codes.
 
-    tracking_field: str = Field(
-        min_length=1, description="The reply's field (or column) with the tracking number."
+    The upstream is asked by the hub's tracking number (`by: tracking_number`, the
+    default; the reply names it in `tracking_field`) or by its own reference for each
+    request, as its submit operation returned it (`by: reference`; the reply names it in
+    `reference_field`). `max_batch` is the most keys one call may carry."""
+
+    by: Literal["tracking_number", "reference"] = Field(
+        default="tracking_number",
+        description="What the status operation is asked about: the hub's tracking numbers "
+        "or the upstream's own references (what `submit.reference` returned).",
+    )
+    tracking_field: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The reply's field (or column) with the tracking number "
+        "(required with `by: tracking_number`).",
+    )
+    reference_field: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The reply's field (or column) with the upstream's reference "
+        "(required with `by: reference`).",
+    )
+    max_batch: int | None = Field(
+        default=None,
+        ge=1,
+        description="The most tracking numbers or references one call may carry; more "
+        "are split into several calls (default: no limit of its own).",
     )
     status_field: str = Field(
         min_length=1, description="The reply's field (or column) with the status code."
@@ -157,6 +182,40 @@ class StatusReading(StrictModel):
         if isinstance(value, Mapping):
             return {str(k): v for k, v in value.items()}
         return value
+
+    @model_validator(mode="after")
+    def _key_field_given(self) -> StatusReading:
+        if self.by == "reference" and self.reference_field is None:
+            raise ValueError(
+                "`reference_field` (the reply's field with the upstream's reference) with "
+                "`by: reference`"
+            )
+        if self.by == "tracking_number" and self.tracking_field is None:
+            raise ValueError(
+                "`tracking_field` (the reply's field with the tracking number), or "
+                "`by: reference` with `reference_field`"
+            )
+        return self
+
+    @property
+    def key_field(self) -> str:
+        """The reply's field that names each request (the tracking number or reference)."""
+        field = self.reference_field if self.by == "reference" else self.tracking_field
+        assert field is not None  # checked when the file was loaded
+        return field
+
+    def keys(
+        self, tracking_numbers: Sequence[str], references: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        """What the status operation is asked about → the hub's tracking number, in the
+        order given, without repeats (a number without a reference is left out when the
+        operation is keyed by reference)."""
+        keys: dict[str, str] = {}
+        for number in tracking_numbers:
+            key = number if self.by == "tracking_number" else (references or {}).get(number)
+            if key and key not in keys:
+                keys[key] = number
+        return keys
 
 
 class RequestsBindingConfig(BindingConfig):
@@ -243,6 +302,10 @@ def _mapping_error(
         source_field=source_field,
         value=shown,
     )
+
+
+#: For the other readers of a requests source (`connectors.request_lookup`).
+mapping_error = _mapping_error
 
 
 def _raw(request: OutgoingRequest, reference: str) -> Any:
@@ -349,15 +412,19 @@ def read_status(
     config: RequestsBindingConfig,
     reading: StatusReading,
     row: Mapping[str, Any],
+    keys: Mapping[str, str] | None = None,
 ) -> UpstreamStatus:
-    """One status row of the upstream's reply, mapped onto the hub's states."""
-    for field in (reading.tracking_field, reading.status_field):
+    """One status row of the upstream's reply, mapped onto the hub's states. `keys` (from
+    `StatusReading.keys`) names the hub's tracking number of each key asked about; a row
+    with another key gets an empty tracking number (the caller leaves it out)."""
+    for field in (reading.key_field, reading.status_field):
         if field not in row:
             raise UpstreamError(
                 f"{binding_name(binding)}: requests: the status reply has no field '{field}' "
                 f"(it has: {', '.join(map(str, row))})"
             )
-    number = str(row[reading.tracking_field] or "").strip()
+    asked = str(row[reading.key_field] or "").strip()
+    number = asked if keys is None else keys.get(asked, "")
     code = row[reading.status_field]
     key = "" if code is None else str(code).strip()
     status = reading.map.get(key)

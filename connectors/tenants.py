@@ -18,8 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from connectors.base import BindingConfig, Connector, SourceConfig
+from connectors.config_errors import explain
+from connectors.config_yaml import DuplicateKeyError, load_unique
 from connectors.errors import ConnectorConfigError
-from connectors.mapping import mapping_problems
+from connectors.mapping import MappedBindingConfig, mapping_problems, unmapped_required
+from connectors.reads import RequestReader
 from connectors.registry import ConnectorRegistry, UnknownConnectorKind, default_registry
 from connectors.secrets import describe_found
 from connectors.text import fold
@@ -119,6 +122,8 @@ class Municipality:
     path: Path
     sources: Mapping[str, SourceConfig]
     bindings: Mapping[Capability, BindingConfig]
+    #: Read-only request sources (`bindings.request_lookups`), in the order they are asked.
+    request_lookups: tuple[BindingConfig, ...] = ()
 
     @property
     def id(self) -> str:
@@ -135,57 +140,19 @@ def _format_key(loc: Iterable[int | str]) -> str:
     return "".join(parts) or "(file)"
 
 
-def _expected_from(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "a value, found nothing (the key is missing)"
-    if kind == "extra_forbidden":
-        known = ", ".join(model.model_fields) if model is not None else "the documented keys"
-        return f"no such key (misspelt?); expected one of: {known}"
-    msg = str(error["msg"])
-    for prefix in ("Input should be ", "Value error, ", "String should "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix) :]
-            if prefix == "String should ":
-                msg = "a text that should " + msg
-            break
-    return msg
-
-
 def problems_from_validation(
     exc: ValidationError, file: str, prefix: tuple[str | int, ...], model: type[BaseModel]
 ) -> list[ConfigProblem]:
-    problems = []
-    for error in exc.errors():
-        loc = prefix + tuple(error["loc"])
-        key = _format_key(loc)
-        expected = _expected_from(error, _model_at(model, tuple(error["loc"])))
-        if error["type"] in ("missing", "extra_forbidden"):
-            message = f"expected {expected}"
-        else:
-            found = describe_found(str(loc[-1]) if loc else "", error.get("input"))
-            message = f"expected {expected}, found {found}"
-        problems.append(ConfigProblem(file, key, message))
-    return problems
+    """Each of a validator's errors as `file: key: expected …, found …` (`config_errors`)."""
+    return [ConfigProblem(file, key, message) for key, message in explain(exc, model, prefix)]
 
 
-def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The model that owns the last key of `loc`, to list its known keys."""
-    current: type[BaseModel] | None = model
-    for item in loc[:-1]:
-        if current is None or isinstance(item, int) or item not in current.model_fields:
-            return None
-        annotation = current.model_fields[item].annotation
-        candidates = [annotation, *getattr(annotation, "__args__", ())]
-        current = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-    return current
-
-
-def _parse_yaml(path: Path, display: str) -> tuple[Any, list[ConfigProblem]]:
+def read_yaml_file(path: Path, display: str) -> tuple[Any, list[ConfigProblem]]:
+    """A config file's document, or its problems: not YAML, a key given twice, unreadable."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+        return load_unique(path.read_text(encoding="utf-8")), []
+    except DuplicateKeyError as exc:
+        return None, [ConfigProblem(display, key, message) for key, message in exc.duplicates]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
@@ -235,22 +202,25 @@ def load_file(
 ) -> tuple[Municipality | None, list[ConfigProblem]]:
     """Validate one file; returns the municipality or the problems, never both."""
     shown = display or str(path)
-    raw, problems = _parse_yaml(path, shown)
+    raw, problems = read_yaml_file(path, shown)
     if problems:
         return None, problems
     if not isinstance(raw, dict):
         return None, [
             ConfigProblem(shown, "(file)", f"expected a mapping, found {type(raw).__name__}")
         ]
+    # Every problem of the file in one run: an unset variable, a wrong top-level key or a
+    # wrong source does not hide the problems of the rest.
     raw = _interpolate(raw, (), shown, problems)
-    if problems:
-        return None, problems
+    unset = list(problems)
+    raw_lookups = _take_lookups(raw)
+    problems.extend(_unoffered_capabilities(raw, registry, shown))
     try:
         parsed = MunicipalityFile.model_validate(raw)
+        problems.extend(_check_identity(parsed, path, shown))
     except ValidationError as exc:
-        return None, problems_from_validation(exc, shown, (), MunicipalityFile)
-
-    problems.extend(_check_identity(parsed, path, shown))
+        problems.extend(problems_from_validation(exc, shown, (), MunicipalityFile))
+        parsed = _readable_part(raw)
     sources: dict[str, SourceConfig] = {}
     kinds: dict[str, type[Connector]] = {}
     for name, source in parsed.sources.items():
@@ -277,9 +247,9 @@ def load_file(
                 )
             )
             continue
+        kinds[name] = connector_class  # its bindings are checked even if it is wrong
         try:
             sources[name] = connector_class.config_model.model_validate(source)
-            kinds[name] = connector_class
         except ValidationError as exc:
             problems.extend(
                 problems_from_validation(exc, shown, key_prefix, connector_class.config_model)
@@ -318,6 +288,14 @@ def load_file(
             validated = model.model_validate(binding)
         except ValidationError as exc:
             problems.extend(problems_from_validation(exc, shown, key_prefix, model))
+            fields = binding.get("fields")
+            if issubclass(model, MappedBindingConfig) and capability is not Capability.REQUESTS:
+                problems.extend(
+                    ConfigProblem(shown, _format_key((*key_prefix, *key.split("."))), message)
+                    for key, message in unmapped_required(
+                        capability, fields if isinstance(fields, dict) else {}
+                    )
+                )
             continue
         # A `requests` binding maps outwards (the writer's model checks its own mapping).
         mapping = (
@@ -328,9 +306,69 @@ def load_file(
             for key, message in mapping
         )
         bindings[capability] = validated
+    lookups = _load_lookups(raw_lookups, parsed, kinds, shown, problems)
     if problems:
-        return None, problems
-    return Municipality(parsed, path, sources, bindings), []
+        # What an unset variable left empty is reported once, as the variable.
+        keys = {p.key for p in unset}
+        return None, [p for p in problems if p in unset or not _under(p.key, keys)]
+    return Municipality(parsed, path, sources, bindings, lookups), []
+
+
+def _under(key: str, prefixes: set[str]) -> bool:
+    return any(key == p or key.startswith((p + ".", p + "[")) for p in prefixes)
+
+
+def _offered(registry: ConnectorRegistry) -> list[str]:
+    """The capabilities some connector kind offers: only those may be bound."""
+    offered: set[Capability] = set()
+    for kind in registry.known_kinds():
+        try:
+            offered |= registry.get(kind).capabilities
+        except ConnectorConfigError:
+            continue  # a broken plug-in is reported where a source names it
+    return sorted(c.value for c in offered)
+
+
+def _unoffered_capabilities(
+    raw: dict[str, Any], registry: ConnectorRegistry, shown: str
+) -> list[ConfigProblem]:
+    """A binding of a capability nothing offers (`budget` before any kind reads budgets):
+    named with the list of those that can be bound, and taken out of `raw`."""
+    bindings = raw.get("bindings")
+    if not isinstance(bindings, dict):
+        return []
+    offered = _offered(registry)
+    unknown = [name for name in bindings if str(name) not in offered]
+    for name in unknown:
+        del bindings[name]
+    return [
+        ConfigProblem(
+            shown,
+            _format_key(("bindings", str(name))),
+            f"expected a capability a connector offers ({', '.join(offered)}), found '{name}'",
+        )
+        for name in unknown
+    ]
+
+
+def _readable_part(raw: dict[str, Any]) -> MunicipalityFile:
+    """The sources and bindings of a file whose other keys are wrong, unvalidated, so
+    that their own problems are reported in the same run (nothing is started from it)."""
+    sources = raw.get("sources")
+    bindings = raw.get("bindings")
+    readable: dict[str, Any] = {
+        "sources": {
+            str(k): v
+            for k, v in (sources.items() if isinstance(sources, dict) else ())
+            if isinstance(v, dict)
+        },
+        "bindings": {
+            Capability(k): v
+            for k, v in (bindings.items() if isinstance(bindings, dict) else ())
+            if k in set(Capability) and isinstance(v, dict)
+        },
+    }
+    return MunicipalityFile.model_construct(**readable)
 
 
 def _check_identity(parsed: MunicipalityFile, path: Path, shown: str) -> list[ConfigProblem]:
@@ -441,3 +479,83 @@ def load_directory(
     if problems:
         raise InvalidConfiguration(problems)
     return loaded
+
+
+# ------------------------------------------------------------------ request lookups
+
+_LOOKUPS = "request_lookups"
+
+
+def _take_lookups(raw: dict[str, Any]) -> Any:
+    """`bindings.request_lookups` is a list of read-only request sources, not a capability:
+    taken out before the bindings are validated, checked by `_load_lookups`."""
+    bindings = raw.get("bindings")
+    if not isinstance(bindings, dict) or _LOOKUPS not in bindings:
+        return None
+    bindings = dict(bindings)
+    taken = bindings.pop(_LOOKUPS)
+    raw["bindings"] = bindings
+    return [] if taken is None else taken
+
+
+def _load_lookups(
+    raw: Any,
+    parsed: MunicipalityFile,
+    kinds: Mapping[str, type[Connector]],
+    shown: str,
+    problems: list[ConfigProblem],
+) -> tuple[BindingConfig, ...]:
+    """Each `request_lookups` entry validated against its source kind's lookup model."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(
+            ConfigProblem(
+                shown,
+                f"bindings.{_LOOKUPS}",
+                f"expected a list of request sources, found {type(raw).__name__}",
+            )
+        )
+        return ()
+    lookups: list[BindingConfig] = []
+    for index, entry in enumerate(raw):
+        prefix: tuple[str | int, ...] = ("bindings", _LOOKUPS, index)
+        if not isinstance(entry, dict):
+            problems.append(
+                ConfigProblem(
+                    shown,
+                    _format_key(prefix),
+                    f"expected a mapping (source, tracking_pattern, …), "
+                    f"found {type(entry).__name__}",
+                )
+            )
+            continue
+        source_name = entry.get("source")
+        if source_name not in parsed.sources:
+            problems.append(
+                ConfigProblem(
+                    shown,
+                    _format_key((*prefix, "source")),
+                    f"expected the name of a declared source "
+                    f"({', '.join(parsed.sources)}), found {source_name!r}",
+                )
+            )
+            continue
+        kind = kinds.get(str(source_name))
+        if kind is None:
+            continue  # the source itself is already reported
+        if not issubclass(kind, RequestReader):
+            problems.append(
+                ConfigProblem(
+                    shown,
+                    _format_key((*prefix, "source")),
+                    f"expected a source whose kind can look requests up (sql, soap), "
+                    f"found '{kind.kind}'",
+                )
+            )
+            continue
+        try:
+            lookups.append(kind.lookup_model.model_validate(entry))
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, shown, prefix, kind.lookup_model))
+    return tuple(lookups)

@@ -88,10 +88,18 @@ class RequestWriter(abc.ABC):
 
     @abc.abstractmethod
     async def request_statuses(
-        self, binding: Binding, tracking_numbers: Sequence[str]
+        self,
+        binding: Binding,
+        tracking_numbers: Sequence[str],
+        references: Mapping[str, str] | None = None,
     ) -> list[UpstreamStatus]:
-        """The upstream's current state of these requests, in one call where it can;
-        requests it does not hold are left out."""
+        """The upstream's current state of these requests, in as few calls as the status
+        operation's `max_batch` allows; requests it does not hold are left out.
+
+        `references` maps a tracking number to the upstream's own id for that request
+        (`DeliveryReceipt.upstream_ref`): a status operation keyed by the upstream's
+        reference (`status.by: reference`) is asked about those, and a number without
+        one is left out. Results always name the hub's tracking number."""
 
     async def check_requests(self, binding: Binding) -> HealthReport:
         """Probe a `requests` binding without writing anything (`check-config --probe`):

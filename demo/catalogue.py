@@ -55,6 +55,7 @@ def services(municipality_id: str, directory: Path = CATALOGUE_DIR) -> list[dict
             "channels": list(s.channels),
             "legal_basis": s.legal_basis,
             "department_id": DEPARTMENT_OF_CATEGORY[s.category],
+            "active": True,
         }
         for s in catalogue.services
     ]

@@ -7,7 +7,10 @@ loopback interface from a thread::
     GET  /.well-known/openid-configuration   discovery
     GET  /authorize                          the login form (Spanish, WCAG 2.2 accessible
     POST /authorize                          authentication: no puzzle, paste allowed)
-    POST /token                              code → ID token and JWT access token (RFC 9068)
+    POST /token                              code → ID token and JWT access token (RFC 9068);
+                                             with `password_grant`, also a demo account's
+                                             name and password → access token (for
+                                             `planasmun dev-identity`, demo/dev_identity.py)
     GET  /jwks.json                          the RS256 public key, generated at start
     GET  /userinfo                           the claims, for a valid access token
 
@@ -22,7 +25,8 @@ Demo users (fictitious people, made-up cédulas, one password shown on the login
 two citizens, two staff members of Santo Domingo Este (agent, supervisor), one of
 Santiago (agent), and a national administrator of the Liga Municipal Dominicana. Their
 roles travel in the `planasmun_roles` claim, e.g. `["staff:santo-domingo-este:agent"]`.
-Run `python -m demo.identity_provider` to try it by hand.
+`planasmun dev-identity` (demo/dev_identity.py) runs it alone, for a hub started without
+the demo, and hands out access tokens for these accounts.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import ipaddress
 import os
 import secrets
 import socket
@@ -51,6 +56,7 @@ from authlib.oauth2.rfc6749 import (
     OAuth2Error,
     OAuth2Payload,
     OAuth2Request,
+    ResourceOwnerPasswordCredentialsGrant,
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
@@ -76,6 +82,8 @@ ISSUER_VARIABLE = "PLANASMUN_IDENTITY__ISSUER"
 #: The one password of every demo account, shown on the login page.
 DEMO_PASSWORD = "demo1234"  # noqa: S105 (fictitious accounts, published on purpose)
 DEFAULT_CLIENT_ID = "planasmun-web"
+#: The public client of `planasmun dev-identity`: the password grant only, no secret.
+DEV_CLIENT_ID = "planasmun-dev"
 API_AUDIENCE = "planasmun-api"
 ROLES_CLAIM = "planasmun_roles"
 SCOPES = ("openid", "profile", "email")
@@ -181,11 +189,13 @@ def _digits(text: str) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class DemoClient(ClientMixin):  # type: ignore[misc]
-    """A confidential client (the hub) allowed the authorization-code grant only."""
+    """A confidential client (the hub) allowed the authorization-code grant only; or, with
+    no secret and `grant_types=("password",)`, a public client for developers' scripts."""
 
     client_id: str
     client_secret: str
     redirect_uris: tuple[str, ...]
+    grant_types: tuple[str, ...] = ("authorization_code",)
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -203,13 +213,15 @@ class DemoClient(ClientMixin):  # type: ignore[misc]
         return secrets.compare_digest(self.client_secret.encode(), client_secret.encode())
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if not self.client_secret:  # a public client
+            return method == "none"
         return method in ("client_secret_basic", "client_secret_post")
 
     def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code"
+        return response_type == "code" and "authorization_code" in self.grant_types
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "authorization_code"
+        return grant_type in self.grant_types
 
 
 def _redirect_matches(registered: str, requested: str) -> bool:
@@ -238,6 +250,11 @@ def loopback_client(client_id: str, client_secret: str, *extra_uris: str) -> Dem
     """The hub as a client, from any loopback port, plus any `extra_uris` exactly."""
     loopback = tuple(f"http://{host}{CALLBACK_PATH}" for host in LOOPBACK_HOSTS)
     return DemoClient(client_id, client_secret, (*extra_uris, *loopback))
+
+
+def developer_client(client_id: str = DEV_CLIENT_ID) -> DemoClient:
+    """A public client allowed only the password grant: tokens from curl or a script."""
+    return DemoClient(client_id, "", (), grant_types=("password",))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -391,6 +408,17 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
         return self.provider.users_by_subject.get(authorization_code.subject)
 
 
+class _PasswordGrant(ResourceOwnerPasswordCredentialsGrant):  # type: ignore[misc]
+    """A demo account's name (or cédula) and password → an access token, for the public
+    developer client alone (`planasmun dev-identity`); never offered to the demo hub."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["none"]
+
+    def authenticate_user(self, username: str, password: str) -> DemoUser | None:
+        server: _Server = self.server
+        return server.provider.authenticate(username, password)
+
+
 class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
     def __init__(self, provider: IdentityProvider) -> None:
         super().__init__(require_nonce=True)
@@ -458,8 +486,11 @@ class IdentityProvider:
         clients: Iterable[DemoClient],
         users: Iterable[DemoUser] = DEMO_USERS,
         api_audience: str = API_AUDIENCE,
+        *,
+        password_grant: bool = False,
     ) -> None:
         self.issuer = issuer.rstrip("/")
+        self.password_grant = password_grant
         self.api_audience = api_audience
         self.clients = {client.client_id: client for client in clients}
         self.users = {user.username: user for user in users}
@@ -475,6 +506,8 @@ class IdentityProvider:
         self.server = _Server(self)
         self.server.register_token_generator("default", _AccessTokens(self))
         self.server.register_grant(_CodeGrant, [_S256Only(required=True), _OpenIDCode(self)])
+        if password_grant:
+            self.server.register_grant(_PasswordGrant)
         self.app = self._build_app()
 
     # keys
@@ -584,14 +617,16 @@ class IdentityProvider:
             "userinfo_endpoint": f"{self.issuer}/userinfo",
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code"]
+            + (["password"] if self.password_grant else []),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "scopes_supported": list(SCOPES),
             "token_endpoint_auth_methods_supported": [
                 "client_secret_basic",
                 "client_secret_post",
-            ],
+            ]
+            + (["none"] if self.password_grant else []),
             "code_challenge_methods_supported": ["S256"],
             "claims_supported": [
                 "sub",
@@ -925,6 +960,24 @@ class ProviderHandle(Stoppable):
         self._socket.close()
 
 
+def require_loopback(host: str) -> str:
+    """`host` if it is an IPv4 loopback address or `localhost`; else `ValueError`.
+
+    The provider's accounts and password are published: it never listens where another
+    machine could reach it.
+    """
+    try:
+        loopback = host == "localhost" or ipaddress.IPv4Address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            "the demo identity provider is for development and listens on loopback only "
+            f"(127.0.0.1 or localhost); found host {host!r}"
+        )
+    return host
+
+
 def start(
     port: int = 0,
     *,
@@ -932,9 +985,13 @@ def start(
     clients: Iterable[DemoClient] | None = None,
     client_secret: str | None = None,
     users: Iterable[DemoUser] = DEMO_USERS,
+    password_grant: bool = False,
 ) -> ProviderHandle:
-    """Listen on `host:port` (0: any free port). Without `clients`, the hub's client
-    (`planasmun-web`, any loopback port) with `client_secret` (random if None)."""
+    """Listen on `host:port` (0: any free port; loopback hosts only). Without `clients`,
+    the hub's client (`planasmun-web`, any loopback port) with `client_secret` (random if
+    None). `password_grant` lets public clients such as `developer_client()` trade a demo
+    account's password for an access token."""
+    require_loopback(host)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -946,7 +1003,7 @@ def start(
     if clients is None:
         secret = client_secret or secrets.token_urlsafe(32)
         clients = [loopback_client(DEFAULT_CLIENT_ID, secret)]
-    provider = IdentityProvider(issuer, clients, users)
+    provider = IdentityProvider(issuer, clients, users, password_grant=password_grant)
     config = uvicorn.Config(
         provider.app, lifespan="off", ws="none", log_level="warning", access_log=False
     )

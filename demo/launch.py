@@ -41,6 +41,7 @@ def start(settings: Settings) -> None:
     from demo.systems import start_demo_systems
 
     systems = start_demo_systems(settings.demo_data_dir)
+    systems.file_counter_requests()
     systems.export()
     print(
         "Demo municipal systems: "

@@ -314,6 +314,71 @@ LEFT JOIN tarifa t ON t.servicio_id = s.servicio_id
 WHERE s.publicado = 1
 """
 
+#: GESMUN's archive of older requests, filed before the hub (numbers ``SOL-<year>-<n>``),
+#: read through the view ``v_solicitudes_historicas``: one-letter states (R recibida,
+#: A en análisis, P en proceso, T terminada, X rechazada), dates as YYYYMMDD text.
+SOLICITUD_HISTORICA = sa.Table(
+    "solicitud_historica",
+    gesmun,
+    sa.Column("numero", sa.String(20), primary_key=True),
+    sa.Column("cod_municipio", sa.String(4), nullable=False),
+    sa.Column("tramite", sa.String(80), nullable=False),
+    sa.Column("solicitante", sa.String(200)),
+    sa.Column("estado", sa.String(1), nullable=False),
+    sa.Column("obs", sa.String(500)),
+    sa.Column("fecha", sa.String(8), nullable=False),
+    sa.Column("fecha_estado", sa.String(8), nullable=False),
+)
+GESMUN_REQUESTS_VIEW = "v_solicitudes_historicas"
+_CREATE_REQUESTS_VIEW = """
+CREATE VIEW v_solicitudes_historicas AS
+SELECT numero, cod_municipio, tramite, estado, obs, fecha, fecha_estado
+FROM solicitud_historica
+"""
+#: The older requests in the demo (applicants fictitious; the view does not show them).
+GESMUN_OLDER_REQUESTS = (
+    (
+        "SOL-2023-0097",
+        GESMUN_MUNICIPIO,
+        "licencia-construccion",
+        "Ana Díaz (ficticia)",
+        "T",
+        "Licencia entregada.",
+        "20230314",
+        "20230502",
+    ),
+    (
+        "SOL-2023-0112",
+        GESMUN_MUNICIPIO,
+        "puesto-mercado",
+        "Luis Reyes (ficticio)",
+        "X",
+        "No hay puestos disponibles en el mercado.",
+        "20230607",
+        "20230620",
+    ),
+    (
+        "SOL-2024-0015",
+        GESMUN_MUNICIPIO,
+        "terreno-cementerio",
+        "Marta Gil (ficticia)",
+        "P",
+        None,
+        "20240122",
+        "20240209",
+    ),
+    (
+        "SOL-2024-0031",
+        "0603",
+        "castillo-licencia",
+        "Pedro Ortiz (ficticio)",
+        "R",
+        None,
+        "20240301",
+        "20240301",
+    ),
+)
+
 #: Rows GESMUN holds that San Francisco de Macorís must never show: an unpublished service,
 #: and two of a neighbouring municipality (Castillo, ONE code 0603) on the same database.
 GESMUN_HIDDEN = ("constancia-no-delincuencia", "castillo-licencia", "castillo-mercado")
@@ -385,9 +450,16 @@ async def _build_simuvega(connection: AsyncConnection) -> None:
 
 async def _build_gesmun(connection: AsyncConnection) -> None:
     await connection.execute(sa.text("DROP VIEW IF EXISTS v_servicios_web"))
+    await connection.execute(sa.text(f"DROP VIEW IF EXISTS {GESMUN_REQUESTS_VIEW}"))
     await connection.run_sync(gesmun.drop_all)
     await connection.run_sync(gesmun.create_all)
     await connection.execute(sa.text(_CREATE_VIEW))
+    await connection.execute(sa.text(_CREATE_REQUESTS_VIEW))
+    columns = [c.name for c in SOLICITUD_HISTORICA.columns]
+    await connection.execute(
+        sa.insert(SOLICITUD_HISTORICA),
+        [dict(zip(columns, row, strict=True)) for row in GESMUN_OLDER_REQUESTS],
+    )
     servicios, tarifas = _gesmun_rows()
     await connection.execute(sa.insert(SERVICIO), servicios)
     await connection.execute(sa.insert(TARIFA), tarifas)

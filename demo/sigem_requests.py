@@ -26,9 +26,12 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "COUNTER_FILINGS",
     "SIGEM_STATUS_CODES",
+    "CounterFiling",
     "SigemRequests",
     "Solicitud",
+    "file_at_counter",
     "read_solicitudes",
     "set_status",
 ]
@@ -205,6 +208,19 @@ class SigemRequests:
             ).fetchall()
         return [_row(r) for r in rows]
 
+    def find_by_ids(self, municipio: str, ids: list[str]) -> list[Solicitud]:
+        """By SIGEM's own numbers (`ID_SOLICITUD`); ones it does not hold are left out."""
+        numbers = [int(i) for i in ids if i.isdigit()]
+        if not numbers:
+            return []
+        marks = ", ".join("?" for _ in numbers)
+        with _connect(self.path) as connection:
+            rows = connection.execute(
+                f"{_SELECT} WHERE MUNICIPIO = ? AND ID_SOLICITUD IN ({marks})",
+                (municipio, *numbers),
+            ).fetchall()
+        return [_row(r) for r in rows]
+
     def all(self, municipio: str | None = None) -> list[Solicitud]:
         return read_solicitudes(self.path, municipio)
 
@@ -222,6 +238,85 @@ def read_solicitudes(path: Path, municipio: str | None = None) -> list[Solicitud
                 f"{_SELECT} WHERE MUNICIPIO = ? ORDER BY ID_SOLICITUD", (municipio,)
             ).fetchall()
     return [_row(r) for r in rows]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CounterFiling:
+    """A request a citizen filed in person at the municipality's counter, straight into
+    SIGEM: the hub never saw it, and SIGEM numbers it itself (``SGM-<year>-<n>``)."""
+
+    numero: str
+    servicio: str
+    estado: str
+    fecha_solicitud: dt.datetime
+    fecha_estado: dt.datetime
+    observacion: str | None = None
+    descripcion: str = dataclasses.field(default="Solicitud presentada en ventanilla", repr=False)
+    solicitante: str | None = dataclasses.field(default=None, repr=False)
+
+
+_AST = dt.timezone(dt.timedelta(hours=-4))
+
+#: Santo Domingo Este's counter-filed requests in the demo (fictitious applicants).
+COUNTER_FILINGS = (
+    CounterFiling(
+        "SGM-2026-00041",
+        "licencia-construccion",
+        "ET",
+        dt.datetime(2026, 1, 12, 9, 30, tzinfo=_AST),
+        dt.datetime(2026, 2, 3, 14, 5, tzinfo=_AST),
+        "Planos revisados; pendiente de inspección en el terreno.",
+        solicitante="Rosa Almonte (ficticia)",
+    ),
+    CounterFiling(
+        "SGM-2026-00057",
+        "certificado-uso-suelo",
+        "CO",
+        dt.datetime(2026, 1, 20, 10, 0, tzinfo=_AST),
+        dt.datetime(2026, 1, 29, 11, 45, tzinfo=_AST),
+        "Certificado listo para retirar en la ventanilla única.",
+        solicitante="Julio Peña (ficticio)",
+    ),
+    CounterFiling(
+        "SGM-2026-00063",
+        "recogida-escombros",
+        "RG",
+        dt.datetime(2026, 2, 2, 8, 15, tzinfo=_AST),
+        dt.datetime(2026, 2, 2, 8, 15, tzinfo=_AST),
+        solicitante="Carmen Tavárez (ficticia)",
+    ),
+)
+
+
+def file_at_counter(path: Path, municipio: str, filings: tuple[CounterFiling, ...]) -> None:
+    """Put requests filed at the counter into SIGEM's register (kept if already there)."""
+    if not filings:
+        return
+    columns = (
+        "MUNICIPIO, NUMERO_SEGUIMIENTO, CODIGO_SERVICIO, DESCRIPCION, SOLICITANTE, "
+        "FECHA_SOLICITUD, FECHA_REGISTRO, ESTADO, OBSERVACION, FECHA_ESTADO"
+    )
+    rows = [
+        (
+            municipio,
+            f.numero,
+            f.servicio,
+            f.descripcion,
+            f.solicitante,
+            f.fecha_solicitud.isoformat(),
+            f.fecha_solicitud.isoformat(),
+            f.estado,
+            f.observacion,
+            f.fecha_estado.isoformat(),
+        )
+        for f in filings
+    ]
+    with _connect(path) as connection:
+        connection.executemany(
+            f"INSERT INTO SOLICITUDES ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608 - constant column names
+            "ON CONFLICT (NUMERO_SEGUIMIENTO) DO NOTHING",
+            rows,
+        )
 
 
 def set_status(path: Path, numero: str, estado: str, observacion: str | None = None) -> None:

@@ -13,7 +13,10 @@
 Both serve the records of `demo.catalogue` in their own shape; the hub's bindings
 map them back. SIGEM also takes citizens' requests (``RegistrarSolicitud``,
 ``ConsultarSolicitud``, ``ConsultarEstadoSolicitudes``, ``ListarSolicitudes``) into its own
-SQLite register (`demo.sigem_requests`; `VendorServer.requests` reads it).
+SQLite register (`demo.sigem_requests`; `VendorServer.requests` reads it);
+``ConsultarEstadoPorId`` reads states by SIGEM's own number for a request (at most 50 a
+call). A procedure SIGEM holds inactive (`VendorServer.state.inactive_services`) is
+refused with the fault ``Client.TramiteInactivo``.
 Either can require a WS-Security UsernameToken (`credentials`) and/or HTTP basic
 authentication (`http_basic`), add latency per request (`latency_ms`, for the benchmarks),
 and simulate an outage (`pause()` refuses connections until `resume()`).
@@ -102,8 +105,10 @@ _modernise_spyne_six_importer()
 
 __all__ = [
     "MUNISOFT_NAMESPACE",
+    "SIGEM_LOOKUP_LIMIT",
     "SIGEM_MUNICIPIOS",
     "SIGEM_NAMESPACE",
+    "SIGEM_STATUS_LIMIT",
     "VendorServer",
     "main",
     "start_munisoft",
@@ -164,6 +169,12 @@ class _VendorState:
         self.credentials = credentials
         #: SIGEM's register of citizens' requests (None for a vendor that takes none).
         self.requests = requests
+        #: Procedures SIGEM holds as inactive: a registration for one is refused
+        #: (`Client.TramiteInactivo`). Tests add codes to simulate a clerk's change.
+        self.inactive_services: set[str] = set()
+        #: (code, text) of a fault every registration gets while set (tests simulate a
+        #: failing back end with `Server.*`).
+        self.registration_fault: tuple[str, str] | None = None
         self.calls: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
 
@@ -272,6 +283,24 @@ class SolicitudRegistrada(ComplexModel):  # type: ignore[misc]
     ]
 
 
+class EstadoExpediente(ComplexModel):  # type: ignore[misc]
+    """A request's state by SIGEM's own number for it (`ID_SOLICITUD`, what
+    `RegistrarSolicitud` returned), without the hub's tracking number."""
+
+    __namespace__ = SIGEM_NAMESPACE
+    _type_info = [  # noqa: RUF012 - spyne reads the field order from this list
+        ("ID_SOLICITUD", Unicode),
+        ("ESTADO", Unicode),
+        ("DESC_ESTADO", Unicode),
+        ("OBSERVACION", Unicode),
+        ("FECHA_ESTADO", DateTime),
+    ]
+
+
+#: `ConsultarEstadoPorId` takes at most this many ids per call.
+SIGEM_STATUS_LIMIT = 50
+
+
 class EstadoSolicitud(ComplexModel):  # type: ignore[misc]
     """A request's current state in SIGEM, with the clerk's public note."""
 
@@ -283,6 +312,45 @@ class EstadoSolicitud(ComplexModel):  # type: ignore[misc]
         ("OBSERVACION", Unicode),
         ("FECHA_ESTADO", DateTime),
     ]
+
+
+class SolicitudConsulta(ComplexModel):  # type: ignore[misc]
+    """What SIGEM's batched lookup answers about a request, whoever filed it: the request
+    date as dd/mm/yyyy text, the state's date as an xsd:dateTime in local time (-04:00)."""
+
+    __namespace__ = SIGEM_NAMESPACE
+    _type_info = [  # noqa: RUF012 - spyne reads the field order from this list
+        ("NUMERO_SEGUIMIENTO", Unicode),
+        ("CODIGO_SERVICIO", Unicode),
+        ("ESTADO", Unicode),
+        ("OBSERVACION", Unicode),
+        ("FECHA_SOLICITUD", Unicode),
+        ("FECHA_ESTADO", DateTime),
+    ]
+
+
+#: `ConsultarSolicitudes` takes at most this many numbers per call.
+SIGEM_LOOKUP_LIMIT = 50
+_SIGEM_ZONE = datetime.timezone(datetime.timedelta(hours=-4))
+
+
+def _sigem_consulta(row: Solicitud) -> SolicitudConsulta:
+    submitted = _sigem_time(row.FECHA_SOLICITUD or row.FECHA_REGISTRO)
+    changed = _sigem_time(row.FECHA_ESTADO)
+    return SolicitudConsulta(
+        NUMERO_SEGUIMIENTO=row.NUMERO_SEGUIMIENTO,
+        CODIGO_SERVICIO=row.CODIGO_SERVICIO,
+        ESTADO=row.ESTADO,
+        OBSERVACION=row.OBSERVACION,
+        FECHA_SOLICITUD=None if submitted is None else _sigem_local(submitted).strftime("%d/%m/%Y"),
+        FECHA_ESTADO=None if changed is None else _sigem_local(changed),
+    )
+
+
+def _sigem_local(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(_SIGEM_ZONE)
 
 
 def _sigem_time(text: str | None) -> datetime.datetime | None:
@@ -434,6 +502,14 @@ class SigemService(ServiceBase):  # type: ignore[misc]
         """Registers a request; the same tracking number again returns the record held."""
         municipality_id = _sigem_tenant(ctx, municipio)
         register = _sigem_register(ctx)
+        state = _state(ctx)
+        if state.registration_fault is not None:
+            raise Fault(*state.registration_fault)
+        if CODIGO_SERVICIO in state.inactive_services:
+            raise Fault(
+                "Client.TramiteInactivo",
+                f"Trámite inactivo: '{CODIGO_SERVICIO}' no admite solicitudes nuevas.",
+            )
         if not (NUMERO_SEGUIMIENTO or "").strip() or not (DESCRIPCION or "").strip():
             raise Fault(
                 "Client.DatosIncompletos", "NUMERO_SEGUIMIENTO y DESCRIPCION son obligatorios."
@@ -476,6 +552,48 @@ class SigemService(ServiceBase):  # type: ignore[misc]
         _sigem_tenant(ctx, municipio)
         rows = _sigem_register(ctx).find_many(municipio.strip().upper(), list(numeros or []))
         return [_sigem_estado(row) for row in rows]
+
+    @rpc(Unicode(min_occurs=1), Array(Unicode), _returns=Array(SolicitudConsulta))  # type: ignore[untyped-decorator]
+    def ConsultarSolicitudes(
+        ctx: Any, municipio: str, numeros: list[str] | None
+    ) -> list[SolicitudConsulta]:
+        """Any requests by number (filed at the counter or through the hub), at most 50
+        per call; unknown numbers are left out; sorted by number, not in the asked order."""
+        _sigem_tenant(ctx, municipio)
+        wanted = [n.strip() for n in numeros or [] if n and n.strip()]
+        if len(wanted) > SIGEM_LOOKUP_LIMIT:
+            raise Fault(
+                "Client.DemasiadosNumeros",
+                f"Máximo {SIGEM_LOOKUP_LIMIT} números por consulta; se recibieron {len(wanted)}.",
+            )
+        rows = _sigem_register(ctx).find_many(municipio.strip().upper(), wanted)
+        return [_sigem_consulta(r) for r in sorted(rows, key=lambda r: r.NUMERO_SEGUIMIENTO)]
+
+    @rpc(Unicode(min_occurs=1), Array(Unicode), _returns=Array(EstadoExpediente))  # type: ignore[untyped-decorator]
+    def ConsultarEstadoPorId(
+        ctx: Any, municipio: str, ids: list[str] | None
+    ) -> list[EstadoExpediente]:
+        """States by SIGEM's own numbers, at most 50 per call; unknown ones are left out;
+        newest first, not in the asked order."""
+        _sigem_tenant(ctx, municipio)
+        wanted = [i.strip() for i in ids or [] if i and i.strip()]
+        if len(wanted) > SIGEM_STATUS_LIMIT:
+            raise Fault(
+                "Client.LimiteExcedido",
+                f"Máximo {SIGEM_STATUS_LIMIT} identificadores por consulta; se recibieron "
+                f"{len(wanted)}.",
+            )
+        rows = _sigem_register(ctx).find_by_ids(municipio.strip().upper(), wanted)
+        return [
+            EstadoExpediente(
+                ID_SOLICITUD=str(row.ID_SOLICITUD),
+                ESTADO=row.ESTADO,
+                DESC_ESTADO=SIGEM_STATUS_CODES.get(row.ESTADO, row.ESTADO),
+                OBSERVACION=row.OBSERVACION,
+                FECHA_ESTADO=_sigem_time(row.FECHA_ESTADO),
+            )
+            for row in sorted(rows, key=lambda r: r.ID_SOLICITUD, reverse=True)
+        ]
 
     @rpc(Unicode(min_occurs=1), _returns=Array(SolicitudRegistrada))  # type: ignore[untyped-decorator]
     def ListarSolicitudes(ctx: Any, municipio: str) -> list[SolicitudRegistrada]:
@@ -644,6 +762,8 @@ class VendorServer(Stoppable):
         self.calls = state.calls
         #: The vendor's register of requests (SIGEM); tests read and change it directly.
         self.requests = state.requests
+        #: The vendor's own state (inactive procedures, a simulated registration fault).
+        self.state = state
         self._scratch_dir = scratch_dir
         self._app = app
         self._lock = threading.Lock()

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from demo import legacy_sql, rest_service, soap_vendors, workbooks
+from demo.sigem_requests import COUNTER_FILINGS, file_at_counter
 
 
 class _Stoppable(Protocol):
@@ -80,6 +81,11 @@ class DemoSystems:
 
     def export(self) -> None:
         os.environ.update(self.environment())
+
+    def file_counter_requests(self) -> None:
+        """Santo Domingo Este's requests filed at the counter, straight into SIGEM (the
+        demo shows them tracked through the hub; tests that need an empty register skip it)."""
+        file_at_counter(self.data_dir / SIGEM_REQUESTS_FILE, "SDE", COUNTER_FILINGS)
 
     def servers(self) -> list[_Stoppable]:
         return [self.sigem, self.munisoft, self.portal]

@@ -1,4 +1,4 @@
-"""The `planasmun` command: serve, check-config, migrate, print-schema, audit."""
+"""The `planasmun` command: serve, check-config, migrate, print-schema, audit, dev-identity."""
 
 from __future__ import annotations
 
@@ -36,6 +36,22 @@ def _demo_launcher() -> ModuleType:
             "installed: set PLANASMUN_DEMO=false to run the hub on its own files."
         ) from None
     return launch
+
+
+def _dev_identity(args: argparse.Namespace) -> int:
+    """`planasmun dev-identity …`: the demo's identity provider alone, for development
+    (demo/dev_identity.py parses the rest of the command line)."""
+    try:
+        from demo import dev_identity
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("demo", "demo.dev_identity"):
+            raise
+        raise SystemExit(
+            "dev-identity runs the demo's identity provider, and the demo package is not "
+            "installed: install planasmun[demo] or run from the source tree."
+        ) from None
+    code: int = dev_identity.main(args.arguments)
+    return code
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -148,6 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("print-schema", help="print the GraphQL SDL").set_defaults(
         handler=_print_schema
     )
+    dev = commands.add_parser(
+        "dev-identity",
+        help="development only: the demo's identity provider alone on loopback, and bearer "
+        "tokens for its accounts (`planasmun dev-identity --help`)",
+        add_help=False,
+        # No options of its own: everything after the word goes to demo/dev_identity.py.
+        prefix_chars="\0",
+    )
+    dev.add_argument("arguments", nargs=argparse.REMAINDER)
+    dev.set_defaults(handler=_dev_identity)
     add_audit_commands(commands)
     args = parser.parse_args(argv)
     code: int = args.handler(args)

@@ -3,7 +3,9 @@
 Prints, per municipality, each source's `check()` result with its details (a WSDL's
 operations, a table's columns, a sheet's headers) so an integrator can write the mapping,
 and reads each binding once so that a mapping error shows up here, as
-`file: bindings.<capability>[.fields.<field>]: message`, before a citizen meets it.
+`file: bindings.<capability>[.fields.<field>]: message`, before a citizen meets it. Each
+read-only request source (`bindings.request_lookups`) runs its query or operation and looks
+up the `probe_numbers` it lists, showing how their statuses and dates map.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 from collections.abc import Mapping
 
 from connectors import (
+    Binding,
     Capability,
     ConnectorEnvironment,
     ConnectorError,
@@ -20,6 +23,8 @@ from connectors import (
     MappingError,
     Municipality,
 )
+from connectors.reads import ExternalRequest, RequestReader
+from connectors.request_lookup import RequestLookupConfig
 from gateway.settings import CONFIG_DIR, Settings
 
 
@@ -46,6 +51,63 @@ async def _probe_requests(
     if not report.ok:
         return False, [f"  {municipality.path}: {key}: {report.message}", *_details(report.details)]
     return True, [f"  {key} -> {destination.source}: {report.message}"]
+
+
+def _mapped(config: RequestLookupConfig, request: ExternalRequest) -> str:
+    """`estado 'P' -> EN_PROCESO; fecha '20230314' -> 2023-03-14T04:00:00+00:00 (...)`."""
+    fields = config.fields
+    parts = [f"{fields.status} {request.raw.get(fields.status)!r} -> {request.status}"]
+    for name, field, value in (
+        ("submitted_at", fields.submitted_at, request.submitted_at),
+        ("changed_at", fields.changed_at, request.changed_at),
+    ):
+        if field is not None:
+            shown = config.dates.get(name, "ISO 8601")
+            parts.append(f"{field} {request.raw.get(field)!r} ({shown}) -> {value.isoformat()}")
+    return "; ".join(parts)
+
+
+async def _probe_lookups(
+    federation: Federation, municipality: Municipality
+) -> tuple[bool, list[str]]:
+    """Each read-only request source: its query or operation, then the `probe_numbers` it
+    declares, looked up, with how their statuses and dates map. Nothing is written."""
+    healthy = True
+    lines: list[str] = []
+    connectors = {p.name: p.connector for p in federation.sources_of(municipality.id)}
+    for index, config in enumerate(municipality.request_lookups):
+        key = f"bindings.request_lookups[{index}]"
+        if not isinstance(config, RequestLookupConfig):
+            continue
+        connector = connectors.get(config.source)
+        if not isinstance(connector, RequestReader):
+            healthy = False
+            lines.append(f"  {municipality.path}: {key}: no source that can look requests up")
+            continue
+        binding = Binding(municipality.id, Capability.REQUESTS, config)
+        report = await connector.check_lookup(binding)
+        if not report.ok:
+            healthy = False
+            lines.append(f"  {municipality.path}: {key}: {report.message}")
+            continue
+        lines.append(f"  {key} -> {config.source}: {report.message}")
+        if not config.probe_numbers:
+            lines.append("      (list some of its numbers in `probe_numbers` to see them mapped)")
+            continue
+        try:
+            found = await connector.lookup_requests(binding, config.probe_numbers)
+        except ConnectorError as exc:
+            healthy = False
+            key = (
+                f"{key}.fields.{exc.field}" if isinstance(exc, MappingError) and exc.field else key
+            )
+            lines.append(f"  {municipality.path}: {key}: {exc.internal_message}")
+            continue
+        for number in config.probe_numbers:
+            request = found.get(number.strip().upper())
+            mapped = "not found" if request is None else _mapped(config, request)
+            lines.append(f"      {number}: {mapped}")
+    return healthy, lines
 
 
 async def probe(
@@ -88,6 +150,9 @@ async def probe(
                 if isinstance(error, MappingError) and error.field:
                     key = f"{key}.fields.{error.field}"
                 lines.append(f"  {municipality.path}: {key}: {error.internal_message}")
+            ok, lookup_lines = await _probe_lookups(federation, municipality)
+            healthy &= ok
+            lines.extend(lookup_lines)
     finally:
         await federation.close()
     return lines, healthy

@@ -9,7 +9,8 @@ schema, see `schema.paging.ListSize`, and printed in the SDL):
 
 * the value of its slicing argument (`first`) when the query gives one (a literal, or a
   variable's value), clamped to 0…`MAX_PAGE_SIZE`; when absent, the argument's default
-  in the schema (`myServiceRequests(first: Int = 50)` is 50);
+  in the schema (`myServiceRequests(first: Int = 50)` is 50); a list of keys slices by
+  its length (`serviceRequests(trackingNumbers: ["A", "B"])` holds 2);
 * else, for a list a parent field sizes (`municipalityAuditLog(first:) { entries }`:
   `sizedFields`), the parent's slicing argument;
 * else a size the gateway passes in for that field (`"Type.field"`), from what the hub
@@ -63,6 +64,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     NullValueNode,
     OperationDefinitionNode,
     OperationType,
@@ -70,6 +72,8 @@ from graphql import (
     Undefined,
     VariableNode,
     get_named_type,
+    get_nullable_type,
+    is_list_type,
     value_from_ast_untyped,
 )
 from graphql.type import GraphQLInterfaceType
@@ -195,6 +199,10 @@ def _slicing_variables(document: DocumentNode, slicing_names: frozenset[str]) ->
 
 
 def _size_value(value: object) -> int | None:
+    """A slicing argument's size: a count (`first: 20`), or the length of a list of keys
+    (`serviceRequests(trackingNumbers: [...])` answers one item per number asked)."""
+    if isinstance(value, list | tuple):
+        return min(len(value), MAX_PAGE_SIZE)
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return min(max(value, 0), MAX_PAGE_SIZE)
@@ -342,12 +350,14 @@ class _Estimate:
             size: int | None
             if isinstance(value, VariableNode) and value.name.value in self.variables:
                 size = self.variables[value.name.value]
-            elif isinstance(value, IntValueNode | NullValueNode):
+            elif isinstance(value, IntValueNode | NullValueNode | ListValueNode):
                 size = _size_value(value_from_ast_untyped(value))
             elif value is None or isinstance(value, VariableNode):
                 # Not given (or a variable not given): the argument's default applies.
                 default = argument.default_value
                 size = None if default is Undefined else _size_value(default)
+            elif is_list_type(get_nullable_type(argument.type)):
+                size = 1  # one value where a list is expected is a list of one (coercion)
             else:
                 size = None
             if size is not None:

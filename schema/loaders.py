@@ -7,6 +7,7 @@ resolver can attach a "stale" error at its own path.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 from collections.abc import Hashable, Sequence
@@ -17,11 +18,14 @@ from aiodataloader import DataLoader
 from connectors import (
     Capability,
     ConnectorError,
+    ExternalRequest,
     Federation,
+    LookupResult,
     MappingError,
     Outcome,
     Record,
     RecordKey,
+    lookup_requests,
 )
 from schema.errors import SourceFailure
 
@@ -109,6 +113,44 @@ class RecordByKeyLoader(_OutcomeLoader[RecordKey, Record | None]):
         return await self.federation.dispatcher.fetch_many(self.capability, keys)
 
 
+class ExternalRequestLoader(DataLoader[tuple[str, str], ExternalRequest | None]):
+    """Key: (municipality id, tracking number in capitals). Value: the request as that
+    municipality's own request sources hold it, or None. One call per lookup per level
+    for all the numbers of a municipality; a failed lookup is a `SourceFailure` for its
+    numbers only."""
+
+    def __init__(self, federation: Federation) -> None:
+        super().__init__()
+        self.federation = federation
+
+    async def batch_load_fn(  # type: ignore[override]
+        self, keys: Sequence[tuple[str, str]]
+    ) -> list[ExternalRequest | BaseException | None]:
+        numbers: dict[str, list[str]] = {}
+        for municipality_id, number in keys:
+            numbers.setdefault(municipality_id, []).append(number)
+        answers: list[LookupResult] = await asyncio.gather(
+            *(lookup_requests(self.federation, m, wanted) for m, wanted in numbers.items())
+        )
+        by_municipality = dict(zip(numbers, answers, strict=True))
+        results: list[ExternalRequest | BaseException | None] = []
+        for municipality_id, number in keys:
+            answer = by_municipality[municipality_id]
+            failure = answer.failures.get(number)
+            if failure is not None:
+                results.append(
+                    SourceFailure(
+                        failure.error.user_message,
+                        code=failure.error.code,
+                        municipality=municipality_id,
+                        source=failure.source,
+                    )
+                )
+            else:
+                results.append(answer.found.get(number))
+        return results
+
+
 class Loaders:
     """Every loader a request may use; fresh per request (or subscription).
 
@@ -134,3 +176,7 @@ class Loaders:
     @functools.cached_property
     def department_by_key(self) -> RecordByKeyLoader:
         return RecordByKeyLoader(self.federation, Capability.DEPARTMENTS)
+
+    @functools.cached_property
+    def external_requests(self) -> ExternalRequestLoader:
+        return ExternalRequestLoader(self.federation)

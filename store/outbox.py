@@ -34,6 +34,7 @@ from store.store import metadata
 __all__ = [
     "MAX_BACKOFF_SECONDS",
     "MAX_FAILED_PAGE",
+    "REASON_LENGTH",
     "Outbox",
     "OutboxItem",
     "OutboxKind",
@@ -47,6 +48,8 @@ ID_LENGTH = 32
 MAX_BACKOFF_SECONDS = 300.0
 #: Most FAILED items one `failed()` call returns: a page for a person, not an export.
 MAX_FAILED_PAGE = 100
+#: The longest upstream reason kept with a failed item.
+REASON_LENGTH = 300
 
 
 class OutboxKind(enum.StrEnum):
@@ -79,6 +82,9 @@ outbox = sa.Table(
     sa.Column("leased_by", sa.String(64), nullable=True),
     # An error code (`UPSTREAM_TIMEOUT`, …), never a message that could quote data.
     sa.Column("last_error", sa.String(64), nullable=True),
+    # What the upstream said when it refused a request for good, sanitised (no personal
+    # data) and cut to `REASON_LENGTH`; NULL for every other outcome.
+    sa.Column("reason", sa.String(REASON_LENGTH), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_outbox_due", "state", "next_attempt_at"),
@@ -116,6 +122,8 @@ class OutboxItem:
     #: When it was delivered (DONE) or given up (FAILED; None if given up before the
     #: hub recorded that time).
     done_at: dt.datetime | None = None
+    #: What the upstream said when it refused the request for good (sanitised), if it did.
+    reason: str | None = None
 
     @property
     def may_have_arrived(self) -> bool:
@@ -136,6 +144,7 @@ def _item(row: sa.Row[Any]) -> OutboxItem:
         created_at=_utc(row.created_at) or _utcnow(),
         last_error=row.last_error,
         done_at=_utc(row.done_at),
+        reason=row.reason,
     )
 
 
@@ -275,20 +284,32 @@ class Outbox:
             )
         return when
 
-    async def fail(self, item: OutboxItem, error_code: str) -> None:
+    async def fail(
+        self,
+        item: OutboxItem,
+        error_code: str,
+        *,
+        reason: str | None = None,
+        connection: AsyncConnection | None = None,
+    ) -> bool:
         """Stop retrying an item that cannot succeed as it is; it stays for a person, who
-        sees when it was given up (`done_at`) and why (`last_error`)."""
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                outbox.update()
-                .where(outbox.c.id == item.id, outbox.c.state == OutboxState.PENDING.value)
-                .values(
-                    state=OutboxState.FAILED.value,
-                    lease_until=None,
-                    last_error=error_code[:64],
-                    done_at=self._now(),
-                )
+        sees when it was given up (`done_at`) and why (`last_error`, and `reason`: what
+        the upstream said, already free of personal data). False if it was not pending."""
+        statement = (
+            outbox.update()
+            .where(outbox.c.id == item.id, outbox.c.state == OutboxState.PENDING.value)
+            .values(
+                state=OutboxState.FAILED.value,
+                lease_until=None,
+                last_error=error_code[:64],
+                reason=None if reason is None else reason[:REASON_LENGTH],
+                done_at=self._now(),
             )
+        )
+        if connection is not None:
+            return (await connection.execute(statement)).rowcount == 1
+        async with self.engine.begin() as own:
+            return (await own.execute(statement)).rowcount == 1
 
     async def failed(
         self, municipality_id: str, *, limit: int = 50, offset: int = 0
@@ -338,6 +359,7 @@ class Outbox:
                     lease_until=None,
                     leased_by=None,
                     done_at=None,
+                    reason=None,
                 )
             )
             return int(result.rowcount) == 1

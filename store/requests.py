@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from store.outbox import OutboxKind, enqueue
+from store.outbox import REASON_LENGTH, OutboxKind, enqueue
 from store.scrub import overwrite_freed_space, vacuum_erased
 from store.store import metadata
 
@@ -84,6 +84,9 @@ class DeliveryState(enum.StrEnum):
     DELIVERED = "delivered"
     #: The hub store is the system of record: nothing to deliver.
     NATIVE = "native"
+    #: The municipality's system refused it as it is (`refusal_reason` says what it
+    #: said); its delivery waits among the failed deliveries for a person.
+    REFUSED = "refused"
 
 
 service_requests = sa.Table(
@@ -100,6 +103,8 @@ service_requests = sa.Table(
     sa.Column("expected_by", sa.Date, nullable=True),
     sa.Column("delivery", sa.String(16), nullable=False),
     sa.Column("upstream_ref", sa.String(80), nullable=True),
+    # What the municipality's system said when it refused the request (no personal data).
+    sa.Column("refusal_reason", sa.String(REASON_LENGTH), nullable=True),
     # Personal data: NULL once the citizen asked for cancellation.
     sa.Column("citizen_subject", sa.String(200), nullable=True),
     sa.Column("idempotency_key", sa.String(IDEMPOTENCY_LENGTH), nullable=True),
@@ -260,6 +265,8 @@ class ServiceRequest:
     longitude: float | None = dataclasses.field(default=None, repr=False)
     answers: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False)
     attachments: tuple[Attachment, ...] = ()
+    #: Why the municipality's system refused it (`DeliveryState.REFUSED`), sanitised.
+    refusal_reason: str | None = None
     erased: bool = False
 
     def is_overdue(self, today: dt.date) -> bool:
@@ -480,13 +487,48 @@ class RequestStore:
         statement = (
             service_requests.update()
             .where(service_requests.c.id == request_id)
-            .values(delivery=DeliveryState.DELIVERED.value, upstream_ref=upstream_ref[:80])
+            .values(
+                delivery=DeliveryState.DELIVERED.value,
+                upstream_ref=upstream_ref[:80],
+                refusal_reason=None,
+            )
         )
         if connection is not None:
             await connection.execute(statement)
             return
         async with self.engine.begin() as own:
             await own.execute(statement)
+
+    async def mark_refused(
+        self, request_id: str, reason: str | None, *, connection: AsyncConnection
+    ) -> None:
+        """The municipality's system refused the request as it is: record what it said
+        (already free of personal data) and tell the citizen by e-mail, in the caller's
+        transaction (the one that keeps its delivery as failed)."""
+        result = await connection.execute(
+            service_requests.update()
+            .where(
+                service_requests.c.id == request_id,
+                service_requests.c.delivery.in_(
+                    [DeliveryState.PENDING.value, DeliveryState.REFUSED.value]
+                ),
+            )
+            .values(
+                delivery=DeliveryState.REFUSED.value,
+                refusal_reason=None if reason is None else reason[:REASON_LENGTH],
+                updated_at=self._now(),
+            )
+        )
+        if result.rowcount != 1:
+            return
+        await enqueue(
+            connection,
+            OutboxKind.EMAIL,
+            await _municipality_of(connection, request_id),
+            request_id=request_id,
+            payload={"template": "request_refused"},
+            now=self._now(),
+        )
 
     async def erase_citizen(self, subject: str) -> int:
         """Cancellation: blank the personal fields of every request of `subject`; keep the
@@ -518,6 +560,7 @@ class RequestStore:
                     latitude=None,
                     longitude=None,
                     answers=None,
+                    refusal_reason=None,
                     erased_at=now,
                 )
             )
@@ -542,6 +585,15 @@ class RequestStore:
     async def by_tracking_number(self, number: str) -> ServiceRequest | None:
         found = await self._load(service_requests.c.tracking_number == number.strip().upper())
         return found[0] if found else None
+
+    async def by_tracking_numbers(self, numbers: Sequence[str]) -> dict[str, ServiceRequest]:
+        """Requests by tracking number, in one query; numbers the hub does not hold are
+        left out (`serviceRequests` then asks the municipalities' own systems)."""
+        wanted = sorted({n.strip().upper() for n in numbers})
+        if not wanted:
+            return {}
+        found = await self._load(service_requests.c.tracking_number.in_(wanted))
+        return {r.tracking_number: r for r in found}
 
     async def tracking_numbers(self, request_ids: Sequence[str]) -> dict[str, str]:
         """Tracking numbers by request id, in one query (a page of outbox items names
@@ -619,6 +671,27 @@ class RequestStore:
                 .limit(limit)
             )
             return list(rows.scalars())
+
+    async def delivered_open(
+        self, municipality_id: str, *, after: str | None = None, limit: int = 500
+    ) -> list[tuple[str, str | None]]:
+        """(tracking number, upstream reference) of the delivered requests still open, in
+        tracking-number order after `after`: the status read-back pages through them all."""
+        conditions = [
+            service_requests.c.municipality_id == municipality_id,
+            service_requests.c.delivery == DeliveryState.DELIVERED.value,
+            service_requests.c.status.not_in([s.value for s in TERMINAL]),
+        ]
+        if after is not None:
+            conditions.append(service_requests.c.tracking_number > after)
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(service_requests.c.tracking_number, service_requests.c.upstream_ref)
+                .where(*conditions)
+                .order_by(service_requests.c.tracking_number)
+                .limit(limit)
+            )
+            return [(row.tracking_number, row.upstream_ref) for row in rows]
 
     async def counts(self, municipality_id: str | None = None) -> dict[RequestStatus, int]:
         """Requests per status (public statistics: erased requests still count)."""
@@ -757,6 +830,7 @@ class RequestStore:
                 answers=dict(row.answers or {}),
                 attachments=tuple(attachments[row.id]),
                 erased=row.erased_at is not None,
+                refusal_reason=row.refusal_reason,
             )
             for row in rows
         ]

@@ -63,6 +63,9 @@ from web.templating import Renderer, local_service_id
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: `SDE-2026-004217`; typed with spaces, dots or lower case, it is read the same.
 TRACKING_NUMBER = re.compile(r"^[A-Z]{2,4}-\d{4}-\d{6}$")
+#: Any number a municipality's own system may give (`SGM-2026-00041`, `SOL-2023-0097`):
+#: letters and digits, both, with - . / _; whether it names a request the schema decides.
+ANY_NUMBER = re.compile(r"^(?=.*[A-Z])(?=.*\d)[A-Z0-9][A-Z0-9./_-]{2,39}$")
 _MAX_FORM_PART = 10_000
 
 # -- The demo data the audits use (see tests/web/requests_support.py) ------------------
@@ -112,8 +115,18 @@ LOOKUP_PROBLEMS: Mapping[str, str] = {
 
 
 def normalise_number(text: str) -> str:
-    """` sde 2026 004217 ` → `SDE-2026-004217` (a number read aloud and typed back)."""
-    cleaned = re.sub(r"[\s._–—-]+", "-", text.strip().upper()).strip("-")
+    """` sde 2026 4217 ` → `SDE-2026-004217` (a number read aloud and typed back). One
+    typed just as a system writes it (`SOL-2023-0097`) is kept: `tracking` pads it only
+    when no system holds it as typed."""
+    typed = text.strip().upper()
+    cleaned = re.sub(r"[\s._–—-]+", "-", typed).strip("-")
+    if cleaned == typed and "-" in typed:
+        return cleaned
+    return padded_number(cleaned)
+
+
+def padded_number(cleaned: str) -> str:
+    """`SDE-2026-4217` → `SDE-2026-004217`: the hub's numbers have six digits at least."""
     match = re.fullmatch(r"([A-Z]{2,4})-?(\d{4})-?(\d{1,6})", cleaned)
     if match is None:
         return cleaned
@@ -454,7 +467,7 @@ class RequestPages(PageBase):
         if typed is None:
             return self._render(request, "requests/lookup.html", {"typed": "", "problem": None})
         number = normalise_number(typed[:60])
-        if TRACKING_NUMBER.match(number):
+        if ANY_NUMBER.match(number):
             return RedirectResponse(
                 request.url_for("tracking", number=number).path, status_code=303
             )
@@ -471,7 +484,7 @@ class RequestPages(PageBase):
     async def tracking(self, request: Request) -> Response:
         given = request.path_params["number"]
         number = normalise_number(given)
-        if not TRACKING_NUMBER.match(number):
+        if not ANY_NUMBER.match(number):
             return self._not_found(request, given)
         if number != given:
             return RedirectResponse(
@@ -485,6 +498,11 @@ class RequestPages(PageBase):
             if item is None:
                 if result.problems:
                     return self._error(request, UNAVAILABLE, result.problems)
+                if padded_number(number) != number:
+                    return RedirectResponse(
+                        request.url_for("tracking", number=padded_number(number)).path,
+                        status_code=302,
+                    )
                 return self._not_found(request, number)
         answers: list[tuple[str, str]] = []
         if own is not None:

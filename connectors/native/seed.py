@@ -16,6 +16,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.capabilities import CHANNELS, SERVICE_CATEGORIES
+from connectors.config_yaml import DuplicateKeyError, load_unique
 from connectors.tenants import ConfigProblem, InvalidConfiguration, problems_from_validation
 from store import store
 
@@ -61,11 +62,15 @@ class CatalogueFile(_Strict):
 
 def read_catalogue(path: Path) -> CatalogueFile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_unique(path.read_text(encoding="utf-8"))
         catalogue = CatalogueFile.model_validate(raw)
     except ValidationError as exc:
         raise InvalidConfiguration(
             problems_from_validation(exc, str(path), (), CatalogueFile)
+        ) from exc
+    except DuplicateKeyError as exc:
+        raise InvalidConfiguration(
+            [ConfigProblem(str(path), key, message) for key, message in exc.duplicates]
         ) from exc
     except yaml.YAMLError as exc:
         raise InvalidConfiguration(

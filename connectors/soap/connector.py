@@ -33,6 +33,7 @@ from connectors.soap.client import (
 from connectors.soap.config import SoapBindingConfig, SoapSourceConfig
 from connectors.soap.decoded import DecodedReplies
 from connectors.soap.errors import soap_errors
+from connectors.soap.lookups import SoapRequestReader
 from connectors.soap.records import rows_at
 from connectors.soap.requests import SoapRequestsBindingConfig, SoapRequestWriter
 from connectors.soap.transport import Reply
@@ -42,7 +43,7 @@ from connectors.types import Capability, Record, RecordKey
 _PROBE_FAILURES = frozenset({401, 403, 407, 502, 503, 504})
 
 
-class SoapConnector(SoapRequestWriter, Connector):
+class SoapConnector(SoapRequestWriter, SoapRequestReader, Connector):
     """Reads services and departments from a SOAP service described by a WSDL.
 
     The WSDL is loaded once, on first use, in a worker thread; calls are async (zeep's

@@ -51,10 +51,20 @@ def _classify_load(where: str, exc: BaseException) -> ConnectorError | None:
     return _soap_error(where, exc) or _BY_LOAD_TABLE(where, exc)
 
 
+class SoapFault(UpstreamError):
+    """The service answered with a SOAP fault: `fault_code` without namespace prefixes
+    (``Client.TramiteInactivo``; SOAP 1.2 subcodes joined by dots) and its text."""
+
+    def __init__(self, where: str, fault_code: str, fault_text: str) -> None:
+        super().__init__(f"{where}: SOAP fault {fault_code}: {fault_text}")
+        self.fault_code = fault_code
+        self.fault_text = fault_text
+
+
 def _soap_error(where: str, exc: BaseException) -> ConnectorError | None:
     """A SOAP fault or an HTTP error status, as zeep reports them."""
     if isinstance(exc, zeep.exceptions.Fault):
-        return UpstreamError(f"{where}: SOAP fault {_fault_code(exc)}: {exc.message}")
+        return SoapFault(where, _fault_code(exc), str(exc.message or ""))
     if isinstance(exc, zeep.exceptions.TransportError):
         error = TransientError if exc.status_code in _RETRYABLE_STATUS else UpstreamError
         return error(f"{where}: HTTP {exc.status_code}: {exc.message}"[:300])
@@ -70,4 +80,6 @@ def _shortened(message: str) -> str:
 def _fault_code(fault: zeep.exceptions.Fault) -> str:
     code = str(fault.code or "?")
     subcodes = [getattr(s, "localname", None) or str(s) for s in fault.subcodes or []]
-    return ".".join([code, *subcodes])
+    # `soap11env:Client.TramiteInactivo` → `Client.TramiteInactivo`.
+    parts = [part.rsplit(":", 1)[-1] for part in ".".join([code, *subcodes]).split(".")]
+    return ".".join(parts)

@@ -26,6 +26,11 @@ A municipality binds `requests` to a SOAP source with three operations::
         note_field: OBSERVACION
         changed_at_field: FECHA_ESTADO
         map: {RG: RECIBIDA, EV: EN_REVISION, ET: EN_PROCESO, CO: RESUELTA, RZ: RECHAZADA}
+        max_batch: 50                      # the operation takes at most 50 numbers a call
+
+A vendor that files requests under its own number is asked by that number, the reference
+its submit operation returned (`by: reference`, `reference_field: ID_SOLICITUD` in place
+of `tracking_field`); the answers are mapped back to the hub's requests by it.
 
 An argument name with a dot (``solicitud.NUMERO``) fills a complex argument's child.
 
@@ -33,8 +38,11 @@ Delivery is exactly once with the hub's outbox: the tracking number is sent with
 request (the binding must map it), the outbox asks `find_request` before any retry, and a
 vendor that keeps its numbers unique answers a repeated registration with the record it
 holds. A refused connection, a timeout or an HTTP 502/503/504 is a `TransientError` (the
-outbox retries later); a SOAP fault or a reply that does not fit the binding is an
-`UpstreamError` (reported, not retried); a binding that names an operation or argument the
+outbox retries later). A fault of the submit operation that the binding's `rejects` calls
+a refusal (by default `Client.*` and `Sender.*`, but for credential faults; see
+`connectors.refusals`) is `RequestRefused`: the outbox gives the request up at once and
+the citizen is told. Any other fault, or a reply that does not fit the binding, is an
+`UpstreamError` (retried with backoff); a binding that names an operation or argument the
 WSDL lacks is a `ConnectorConfigError`.
 """
 
@@ -48,7 +56,15 @@ from pydantic import Field, field_validator, model_validator
 from zeep.helpers import serialize_object
 
 from connectors.base import Binding, HealthReport
-from connectors.errors import ConnectorConfigError, ConnectorError, TransientError, UpstreamError
+from connectors.batching import in_batches
+from connectors.errors import (
+    ConnectorConfigError,
+    ConnectorError,
+    RequestRefused,
+    TransientError,
+    UpstreamError,
+)
+from connectors.refusals import SoapRejects, sanitised_reason
 from connectors.request_binding import (
     OutgoingField,
     RequestsBindingConfig,
@@ -63,7 +79,7 @@ from connectors.request_binding import (
     require_tracking_number,
 )
 from connectors.soap.client import LoadedService
-from connectors.soap.errors import soap_errors
+from connectors.soap.errors import SoapFault, soap_errors
 from connectors.soap.records import rows_at, value_at
 from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, UpstreamStatus
 
@@ -110,12 +126,14 @@ class SoapFind(StrictModel):
 
 
 class SoapStatus(StatusReading):
-    operation: str = Field(min_length=1, description="Takes a list of tracking numbers.")
+    operation: str = Field(
+        min_length=1, description="Takes a list of tracking numbers (or references)."
+    )
     tracking_argument: str | None = Field(
         default=None,
         min_length=1,
-        description="The argument for the list of tracking numbers; by default the "
-        "operation's one input not given in `arguments`.",
+        description="The argument for the list of tracking numbers (or references, with "
+        "`by: reference`); by default the operation's one input not given in `arguments`.",
     )
     result_path: str | None = Field(
         default=None, min_length=1, description="Dotted path to the list inside the reply."
@@ -132,6 +150,11 @@ class SoapRequestsBindingConfig(RequestsBindingConfig):
     submit: SoapSubmit
     find: SoapFind
     status: SoapStatus
+    rejects: SoapRejects = Field(
+        default_factory=SoapRejects,
+        description="Which faults of the submit operation refuse a request for good (given "
+        "up at once, the citizen told) rather than for now (retried).",
+    )
 
     @model_validator(mode="after")
     def _no_clash_with_constants(self) -> SoapRequestsBindingConfig:
@@ -156,7 +179,16 @@ class SoapRequestWriter(RequestWriter):
         config = requests_config(binding, SoapRequestsBindingConfig, "soap")
         submit = config.submit
         arguments = _nest(outgoing_values(binding, config, submit.fields, request))
-        row = await self._request_call(binding, submit.operation, arguments, submit.result_path)
+        try:
+            row = await self._request_call(binding, submit.operation, arguments, submit.result_path)
+        except SoapFault as fault:
+            if not config.rejects.refuses(fault.fault_code, fault.fault_text):
+                raise
+            raise RequestRefused(
+                f"{binding_name(binding)}: {submit.operation} refused request "
+                f"{request.tracking_number}: SOAP fault {fault.fault_code}",
+                reason=sanitised_reason(fault.fault_text, request),
+            ) from fault
         reference = read_reference(binding, row, submit.reference)
         if reference is None:
             raise UpstreamError(
@@ -179,23 +211,30 @@ class SoapRequestWriter(RequestWriter):
         return None if reference is None else DeliveryReceipt(tracking_number, reference)
 
     async def request_statuses(
-        self, binding: Binding, tracking_numbers: Sequence[str]
+        self,
+        binding: Binding,
+        tracking_numbers: Sequence[str],
+        references: Mapping[str, str] | None = None,
     ) -> list[UpstreamStatus]:
         config = requests_config(binding, SoapRequestsBindingConfig, "soap")
-        numbers = list(dict.fromkeys(tracking_numbers))
-        if not numbers:
-            return []
         status = config.status
+        keys = status.keys(tracking_numbers, references)
+        if not keys:
+            return []
         service = await self._ready()
         argument = _free_argument(
             binding, service, status.operation, config, status.tracking_argument, "status"
         )
         operation = service.operation(status.operation, {*config.arguments, argument})
-        value = operation.list_argument(argument, numbers)
-        rows = await self._request_rows(binding, status.operation, {argument: value}, status)
-        wanted = set(numbers)
-        found = [read_status(binding, config, status, row) for row in rows]
-        return [s for s in found if s.tracking_number in wanted]
+        found: list[UpstreamStatus] = []
+        for batch in in_batches(list(keys), status.max_batch):
+            value = operation.list_argument(argument, list(batch))
+            rows = await self._request_rows(binding, status.operation, {argument: value}, status)
+            asked = {key: keys[key] for key in batch}
+            for row in rows:
+                if str(row.get(status.key_field) or "").strip() in asked:
+                    found.append(read_status(binding, config, status, row, asked))
+        return found
 
     async def check_requests(self, binding: Binding) -> HealthReport:
         """The three operations are in the WSDL and take the arguments the binding passes."""

@@ -22,6 +22,7 @@ from connectors.errors import ConnectorConfigError, ConnectorError
 from connectors.mapping import RecordMapper
 from connectors.sql.config import SqlBindingConfig, SqlSourceConfig
 from connectors.sql.database import Database, column_names, rows_of, table_columns
+from connectors.sql.lookups import SqlRequestReader
 from connectors.sql.request_config import SqlRequestsBindingConfig
 from connectors.sql.requests import SqlRequestWriter
 from connectors.sql.statements import columns_probe, fetch_statement, list_statement, raw_ids
@@ -32,7 +33,7 @@ __all__ = ["SqlConnector"]
 T = TypeVar("T")
 
 
-class SqlConnector(SqlRequestWriter, Connector):
+class SqlConnector(SqlRequestWriter, SqlRequestReader, Connector):
     """Reads a legacy database; writes only requests, through a `requests` binding's INSERT
     (`connectors.sql.requests`)."""
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 
 from connectors.errors import ConnectorError, TransientError, UpstreamError, UpstreamTimeout
 
-__all__ = ["classify", "describe", "error_class"]
+__all__ = ["classify", "describe", "error_class", "error_codes"]
 
 
 def classify(source: str, exc: BaseException) -> ConnectorError | None:
@@ -70,3 +70,18 @@ def describe(exc: BaseException) -> str:
         text = str(exc) or type(exc).__name__
     text = text.split("\n[SQL:", 1)[0].strip()
     return f"{type(exc).__name__}: {text}"
+
+
+def error_codes(exc: DBAPIError) -> list[str]:
+    """The codes the driver gives an error: its SQLSTATE, SQLite's error name
+    (``SQLITE_CONSTRAINT_TRIGGER``), MySQL's error number."""
+    orig = exc.orig
+    codes = [
+        str(getattr(orig, name))
+        for name in ("sqlstate", "pgcode", "sqlite_errorname")
+        if getattr(orig, name, None)
+    ]
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int):
+        codes.append(str(args[0]))
+    return codes

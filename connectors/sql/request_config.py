@@ -6,7 +6,8 @@ named parameters only (``:name``; no ``?``, ``%s`` or ``$1``; no SELECT, UPDATE,
 ``INSERT OR REPLACE``, DDL or a second statement); every parameter has a value (from
 `values`, `parameters`, or ``:municipio``, the binding's municipality id); `values` sends
 the tracking number. `find.query` takes ``:tracking_number`` and `status.query`
-``IN :tracking_numbers``; both are read-only SELECTs.
+``IN :tracking_numbers`` (``IN :references`` with `status.by: reference`: the database's own
+ids, as `find.reference` returned them); both are read-only SELECTs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from connectors.refusals import SqlRejects
 from connectors.request_binding import (
     OutgoingField,
     RequestsBindingConfig,
@@ -64,6 +66,12 @@ class SqlStatus(StatusReading):
     def _select(cls, value: str) -> str:
         return _read_only(value, "status.query")
 
+    @property
+    def keys_parameter(self) -> str:
+        """The query's list parameter: `:tracking_numbers`, or `:references` with
+        `by: reference`."""
+        return "references" if self.by == "reference" else "tracking_numbers"
+
 
 class SqlRequestsBindingConfig(RequestsBindingConfig):
     """A `requests` binding on a SQL source: an INSERT, a find query and a status query."""
@@ -83,6 +91,11 @@ class SqlRequestsBindingConfig(RequestsBindingConfig):
     )
     find: SqlFind
     status: SqlStatus
+    rejects: SqlRejects = Field(
+        default_factory=SqlRejects,
+        description="Which errors of the INSERT refuse a request for good (given up at "
+        "once, the citizen told) rather than for now (retried).",
+    )
 
     @field_validator("values", mode="before")
     @classmethod
@@ -123,7 +136,7 @@ class SqlRequestsBindingConfig(RequestsBindingConfig):
             )
         for key, query, needed in (
             ("find.query", self.find.query, "tracking_number"),
-            ("status.query", self.status.query, "tracking_numbers"),
+            ("status.query", self.status.query, self.status.keys_parameter),
         ):
             binds = bind_names(query)
             if needed not in binds:

@@ -34,7 +34,10 @@ always bound, never written into the SQL text.
 
 Exactly once: the INSERT runs in one transaction after the find query has said the
 request is not there yet, and a duplicate refused by the table's UNIQUE constraint on the
-tracking number (recommended) is answered with the record already held. The write goes
+tracking number (recommended) is answered with the record already held. Any other refusal
+of the INSERT that the binding's `rejects` names (by default a constraint, a trigger or a
+value that does not fit: IntegrityError, DataError) is `RequestRefused`, given up at once;
+a lost connection or a locked database is transient and retried. The write goes
 through its own connection pool, not read-only; the database account needs INSERT on the
 table and nothing more (a separate source with a write account may serve the binding).
 """
@@ -42,13 +45,15 @@ table and nothing more (a separate source with a write account may serve the bin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from connectors.base import Binding, HealthReport
-from connectors.errors import ConnectorError, UpstreamError
+from connectors.batching import in_batches
+from connectors.errors import ConnectorError, RequestRefused, UpstreamError
+from connectors.refusals import sanitised_reason
 from connectors.request_binding import (
     binding_name,
     outgoing_values,
@@ -57,6 +62,7 @@ from connectors.request_binding import (
     requests_config,
 )
 from connectors.sql.database import Database, column_names, rows_of, table_columns
+from connectors.sql.errors import error_codes
 from connectors.sql.guards import insert_target
 from connectors.sql.request_config import SqlRequestsBindingConfig
 from connectors.sql.statements import find_statement, insert_statement, status_statement
@@ -64,7 +70,7 @@ from connectors.writes import DeliveryReceipt, OutgoingRequest, RequestWriter, U
 
 __all__ = ["SqlRequestWriter"]
 
-#: Status queries take this many tracking numbers at most per SELECT.
+#: Status queries take this many keys at most per SELECT unless `status.max_batch` says.
 _STATUS_CHUNK = 500
 
 
@@ -93,18 +99,33 @@ class SqlRequestWriter(RequestWriter):
         try:
             with self.database.errors(where):
                 async with asyncio.timeout(self.database.timeout_seconds):
-                    reference = await self._insert_once(binding, config, insert, number)
+                    reference = await self._insert_once(binding, config, insert, request)
         except _Duplicate as duplicate:
             # Another attempt got there first (or a constraint refused this one).
             found = await self.find_request(binding, number)
             if found is not None:
                 return found
-            raise UpstreamError(
+            raise self._refused(config, request, duplicate.cause) or UpstreamError(
                 self.database.redactor.redact(
                     f"{where}: the database refused the INSERT: {duplicate}"
                 )
             ) from duplicate.cause
         return DeliveryReceipt(number, reference)
+
+    def _refused(
+        self, config: SqlRequestsBindingConfig, request: OutgoingRequest, error: DBAPIError
+    ) -> RequestRefused | None:
+        """The INSERT's error as a refusal of the request, if the binding's `rejects` says
+        it is one (the database's words, free of personal data, as the reason)."""
+        text = str(error.orig) if error.orig is not None else str(error)
+        if not config.rejects.refuses(type(error).__name__, error_codes(error), text):
+            return None
+        codes = ", ".join(error_codes(error)) or type(error).__name__
+        return RequestRefused(
+            f"{self.database.shown}: requests: the database refused the INSERT of request "
+            f"{request.tracking_number} for good: {codes}",
+            reason=sanitised_reason(self.database.redactor.redact(text), request),
+        )
 
     async def find_request(self, binding: Binding, tracking_number: str) -> DeliveryReceipt | None:
         config = requests_config(binding, SqlRequestsBindingConfig, "sql")
@@ -117,23 +138,25 @@ class SqlRequestWriter(RequestWriter):
         return None if reference is None else DeliveryReceipt(tracking_number, reference)
 
     async def request_statuses(
-        self, binding: Binding, tracking_numbers: Sequence[str]
+        self,
+        binding: Binding,
+        tracking_numbers: Sequence[str],
+        references: Mapping[str, str] | None = None,
     ) -> list[UpstreamStatus]:
         config = requests_config(binding, SqlRequestsBindingConfig, "sql")
-        numbers = list(dict.fromkeys(tracking_numbers))
+        reading = config.status
+        keys = reading.keys(tracking_numbers, references)
         statuses: list[UpstreamStatus] = []
-        for start in range(0, len(numbers), _STATUS_CHUNK):
-            chunk = numbers[start : start + _STATUS_CHUNK]
-            statement = status_statement(binding, config, chunk)
+        for batch in in_batches(list(keys), reading.max_batch or _STATUS_CHUNK):
+            statement = status_statement(binding, config, list(batch))
             rows = await self.database.read(
                 f"{binding_name(binding)}: requests: reading statuses",
                 lambda c, statement=statement: rows_of(c, statement),  # type: ignore[misc]
             )
-            wanted = set(chunk)
+            asked = {key: keys[key] for key in batch}
             for row in rows:
-                status = read_status(binding, config, config.status, row)
-                if status.tracking_number in wanted:
-                    statuses.append(status)
+                if str(row.get(reading.key_field) or "").strip() in asked:
+                    statuses.append(read_status(binding, config, reading, row, asked))
         return statuses
 
     async def check_requests(self, binding: Binding) -> HealthReport:
@@ -163,7 +186,7 @@ class SqlRequestWriter(RequestWriter):
             )
             reading = config.status
             for field in (
-                reading.tracking_field,
+                reading.key_field,
                 reading.status_field,
                 reading.note_field,
                 reading.changed_at_field,
@@ -193,10 +216,15 @@ class SqlRequestWriter(RequestWriter):
     # -- writing ------------------------------------------------------------------------------
 
     async def _insert_once(
-        self, binding: Binding, config: SqlRequestsBindingConfig, insert: Any, number: str
+        self,
+        binding: Binding,
+        config: SqlRequestsBindingConfig,
+        insert: Any,
+        request: OutgoingRequest,
     ) -> str:
         """In one transaction: not there yet → INSERT → its reference. Raises `_Duplicate`."""
         engine = self.database.write_engine
+        number = request.tracking_number
         find = find_statement(binding, config, number)
         async with engine.begin() as connection:
             rows = await rows_of(connection, find)
@@ -207,6 +235,11 @@ class SqlRequestWriter(RequestWriter):
                 await connection.execute(insert)
             except IntegrityError as exc:
                 raise _Duplicate(exc) from None
+            except DBAPIError as exc:
+                refused = self._refused(config, request, exc)
+                if refused is None:
+                    raise
+                raise refused from exc
             rows = await rows_of(connection, find)
             reference = read_reference(binding, rows[0] if rows else None, config.find.reference)
             if reference is None:

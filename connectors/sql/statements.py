@@ -173,7 +173,7 @@ def find_statement(
 def status_statement(
     binding: Binding, config: SqlRequestsBindingConfig, numbers: list[str]
 ) -> sa.TextClause:
-    """The status query for several tracking numbers."""
+    """The status query for several tracking numbers (or references, `by: reference`)."""
     query = config.status.query
     constants = {
         name: value
@@ -181,5 +181,5 @@ def status_statement(
         if name in bind_names(query)
     }
     return sa.text(query).bindparams(
-        sa.bindparam("tracking_numbers", numbers, expanding=True), **constants
+        sa.bindparam(config.status.keys_parameter, numbers, expanding=True), **constants
     )

@@ -1,4 +1,5 @@
-"""E-mails to citizens about their requests: the confirmation and each status change.
+"""E-mails to citizens about their requests: the confirmation, each status change, and
+the news that the local government's system refused one (with what it said).
 
 Plain text, Spanish first with the English below, every sentence from the `emails`
 message catalogue (words/locale/*/LC_MESSAGES/emails.po). The recipient is read from the
@@ -42,6 +43,7 @@ EMAILS_DOMAIN = "emails"
 SUBJECTS = {
     "request_received": N_("Request %(number)s received"),
     "status_changed": N_("Request %(number)s: %(status)s"),
+    "request_refused": N_("Request %(number)s was not accepted by the local government's system"),
 }
 OPENINGS = {
     "request_received": N_(
@@ -49,6 +51,10 @@ OPENINGS = {
         "see how your request is going."
     ),
     "status_changed": N_("The status of your request %(number)s has changed."),
+    "request_refused": N_(
+        "The local government's system did not accept your request %(number)s as it was "
+        "sent, so it has not reached their staff."
+    ),
 }
 TEMPLATES = frozenset(SUBJECTS)
 SERVICE = N_("Service: %(service)s")
@@ -56,6 +62,12 @@ STATUS = N_("Status: %(status)s")
 NOTE = N_("Note from the local government: %(note)s")
 TRACK = N_("See your request at any time: %(url)s")
 EXPECTED = N_("Expected by: %(date)s")
+REFUSAL_REASON = N_("What their system said: %(reason)s")
+REFUSAL_WHAT_TO_DO = N_(
+    "What you can do: check the service's requirements and send a new request, or contact "
+    "the local government. Their staff can see why it was not accepted and may send it "
+    "again once it is corrected."
+)
 AUTOMATIC = N_("This message was sent automatically by PLANASMUN; please do not reply to it.")
 STATUS_LABELS = {
     RequestStatus.RECIBIDA: N_("Received"),
@@ -67,7 +79,7 @@ STATUS_LABELS = {
 #: Every message id in use (the catalogue test checks both languages hold exactly these).
 MESSAGES: frozenset[str] = frozenset(
     {*SUBJECTS.values(), *OPENINGS.values(), *STATUS_LABELS.values()}
-    | {SERVICE, STATUS, NOTE, TRACK, EXPECTED, AUTOMATIC}
+    | {SERVICE, STATUS, NOTE, TRACK, EXPECTED, AUTOMATIC, REFUSAL_REASON, REFUSAL_WHAT_TO_DO}
 )
 #: Between the Spanish text and the English one.
 SEPARATOR = "-" * 40
@@ -107,6 +119,8 @@ class _Facts:
     note: str | None
     expected: str | None
     url: str
+    #: What the local government's system said when it refused the request.
+    reason: str | None = None
 
 
 def _text(language: Language, facts: _Facts) -> tuple[str, str]:
@@ -121,9 +135,14 @@ def _text(language: Language, facts: _Facts) -> tuple[str, str]:
         gettext(SERVICE) % {"service": facts.service},
         gettext(STATUS) % {"status": status},
     ]
-    if facts.note:
+    if facts.template == "request_refused":
+        if facts.reason:
+            lines.append(gettext(REFUSAL_REASON) % {"reason": facts.reason})
+        lines += ["", gettext(REFUSAL_WHAT_TO_DO)]
+    elif facts.note:
         lines.append(gettext(NOTE) % {"note": facts.note})
-    if facts.expected and facts.status not in (RequestStatus.RESUELTA, RequestStatus.RECHAZADA):
+    closed = (RequestStatus.RESUELTA, RequestStatus.RECHAZADA)
+    if facts.expected and facts.status not in closed and facts.template != "request_refused":
         lines.append(gettext(EXPECTED) % {"date": facts.expected})
     lines += ["", gettext(TRACK) % {"url": facts.url}, "", gettext(AUTOMATIC)]
     return subject, "\n".join(lines)
@@ -151,6 +170,7 @@ def compose(
         note=note,
         expected=None if request.expected_by is None else request.expected_by.isoformat(),
         url=tracking_url(base_url, request.tracking_number),
+        reason=request.refusal_reason,
     )
     spanish_subject, spanish = _text(Language.SPANISH, facts)
     english_subject, english = _text(Language.ENGLISH, facts)

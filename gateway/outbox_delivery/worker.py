@@ -27,30 +27,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import os
 import secrets
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from connectors.errors import ConnectorConfigError, ConnectorError, MappingError, UpstreamTimeout
+from connectors.errors import (
+    ConnectorConfigError,
+    ConnectorError,
+    MappingError,
+    RequestRefused,
+    UpstreamTimeout,
+)
 from connectors.federation import Federation, RequestDestination
 from connectors.resilience import CircuitOpen
 from connectors.writes import DeliveryReceipt, OutgoingRequest
 from gateway import metrics
 from gateway.outbox_delivery.emails import Mailer, PermanentMailError, TransientMailError, compose
+from gateway.outbox_delivery.outcomes import GiveUp, Retry
+from gateway.outbox_delivery.read_back import StatusReadBack
 from gateway.outbox_delivery.settings import DeliverySettings, SmtpSettings
 from gateway.settings import public_base_url
 from store.citizens import CitizenStore
 from store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
 from store.requests import (
     DeliveryState,
-    InvalidTransition,
     RequestNotFound,
-    RequestStatus,
     RequestStore,
     ServiceRequest,
 )
@@ -64,26 +69,8 @@ log = logging.getLogger("planasmun.delivery")
 
 T = TypeVar("T")
 
-#: How many tracking numbers one status read-back call asks about.
-STATUS_BATCH = 100
 #: How often the outbox's gauges are refreshed (seconds).
 GAUGE_SECONDS = 5.0
-
-
-class Retry(Exception):
-    """Not delivered now; try again after a backoff. `code` says why (no personal data)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class GiveUp(Exception):
-    """Cannot be delivered as it is: kept as FAILED for a person to look at."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def worker_id() -> str:
@@ -124,6 +111,7 @@ class DeliveryWorker:
         self._next_status_poll = 0.0
         self._next_gauges = 0.0
         self._gauged: set[tuple[str, str, str]] = set()
+        self.status_read_back = StatusReadBack(requests, self._guarded)
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -238,14 +226,15 @@ class DeliveryWorker:
                 when.isoformat(timespec="seconds"),
             )
         except GiveUp as give_up:
-            await self.outbox.fail(item, give_up.code)
+            await self._give_up(item, give_up)
             metrics.outbox_outcome(kind, item.municipality_id, "failed")
             log.warning(
-                "outbox item %s (%s, %s) failed for good: %s; kept for a person to review",
+                "outbox item %s (%s, %s) failed for good: %s%s; kept for a person to review",
                 item.id,
                 kind,
                 item.municipality_id,
                 give_up.code,
+                f" ({give_up.detail})" if give_up.detail else "",
             )
         except asyncio.CancelledError:
             raise
@@ -261,6 +250,28 @@ class DeliveryWorker:
                 item.municipality_id,
                 type(exc).__name__,
             )
+
+    async def _give_up(self, item: OutboxItem, give_up: GiveUp) -> None:
+        """Keep the item as FAILED; a request the municipality's system refused is marked
+        so, with what the system said, and its citizen is e-mailed, all in one commit."""
+        refused = item.kind is OutboxKind.DELIVER_REQUEST and give_up.code == RequestRefused.code
+        if not refused or item.request_id is None:
+            await self.outbox.fail(item, give_up.code)
+            return
+        async with self.requests.engine.begin() as connection:
+            failed = await self.outbox.fail(
+                item, give_up.code, reason=give_up.reason, connection=connection
+            )
+            if failed:
+                await self.requests.mark_refused(
+                    item.request_id, give_up.reason, connection=connection
+                )
+        if failed:
+            numbers = await self.requests.tracking_numbers([item.request_id])
+            number = numbers.get(item.request_id)
+            if number is not None and self._changed is not None:
+                self._changed(number)  # the tracking page and subscription say so
+            self._wake.set()  # the citizen's e-mail is due
 
     async def _complete(self, item: OutboxItem) -> None:
         if not await self.outbox.complete(item.id, self.worker):
@@ -284,7 +295,7 @@ class DeliveryWorker:
             request = await self.requests.by_id(item.request_id)
         except RequestNotFound:
             raise GiveUp("REQUEST_NOT_FOUND") from None
-        if request.delivery is not DeliveryState.PENDING:
+        if request.delivery not in (DeliveryState.PENDING, DeliveryState.REFUSED):
             await self._complete(item)  # delivered already, or the hub holds it
             return
         if request.erased:
@@ -358,66 +369,33 @@ class DeliveryWorker:
                 raise UpstreamTimeout(
                     f"{source}: no answer in {connector.timeout_seconds}s"
                 ) from None
+        except RequestRefused as error:
+            # The system answered, and said no to this request: it is up, not failing.
+            health.record_success()
+            raise GiveUp(error.code, error.internal_message, error.reason) from None
         except MappingError as error:
             health.record_failure(error)
-            raise GiveUp(error.code) from None
+            raise GiveUp(error.code, error.internal_message) from None
         except ConnectorError as error:
             health.record_failure(error)
-            raise Retry(error.code) from None
+            raise Retry(error.code, error.internal_message) from None
         health.record_success()
         return result
 
     # -- status read-back ---------------------------------------------------------
 
     async def read_back(self) -> int:
-        """Apply the status changes made in the municipalities' systems; how many."""
+        """Apply the status changes made in the municipalities' systems; how many
+        (`gateway.outbox_delivery.read_back`)."""
         changed = 0
         for municipality_id in sorted(self.federation.municipalities):
             try:
                 target = self.writer_for(municipality_id)
-                if target is None:
-                    continue
-                changed += await self._read_back(municipality_id, target)
-            except (Retry, GiveUp) as problem:
-                log.info("status read-back of %s skipped: %s", municipality_id, problem.code)
-        return changed
-
-    async def _read_back(self, municipality_id: str, target: RequestDestination) -> int:
-        numbers = await self.requests.undelivered_or_open(municipality_id)
-        changed = 0
-        for start in range(0, len(numbers), STATUS_BATCH):
-            chunk: Sequence[str] = numbers[start : start + STATUS_BATCH]
-            statuses = await self._guarded(
-                target, functools.partial(target.writer.request_statuses, target.binding, chunk)
-            )
-            wanted = set(chunk)
-            for upstream in statuses:
-                if upstream.tracking_number not in wanted:
-                    continue
-                try:
-                    status = RequestStatus(upstream.status)
-                except ValueError:
-                    log.warning(
-                        "status read-back of %s: a status the hub does not know (%s)",
-                        municipality_id,
-                        "UPSTREAM_MAPPING",
-                    )
-                    continue
-                try:
-                    before = await self.requests.by_tracking_number(upstream.tracking_number)
-                    if before is None or before.status is status:
-                        continue
-                    await self.requests.change_status(
-                        upstream.tracking_number,
-                        status,
-                        note=upstream.note,
-                        changed_by="upstream",
-                        strict=False,
-                        at=upstream.changed_at,
-                    )
-                except (RequestNotFound, InvalidTransition):
-                    continue  # erased meanwhile, or changed by someone else just now
-                changed += 1
+            except GiveUp as problem:
+                self.status_read_back.failed(municipality_id, problem)
+                continue
+            if target is not None:
+                changed += await self.status_read_back.municipality(municipality_id, target)
         return changed
 
     # -- e-mail ---------------------------------------------------------------------

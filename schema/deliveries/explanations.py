@@ -63,6 +63,13 @@ EXPLANATIONS: Mapping[str, Message] = MappingProxyType(
         "UPSTREAM_TIMEOUT": Message(
             "accounts", "The local government's system took too long to answer."
         ),
+        "UPSTREAM_REFUSED": Message(
+            "accounts",
+            "The local government's system refused the request as it is (its reason is "
+            "shown): for example, the procedure is inactive there or a detail breaks one of "
+            "its rules. The citizen has been told. Correct the cause in that system or on "
+            "the platform, then retry; or leave it, if the request cannot be taken.",
+        ),
     }
 )
 

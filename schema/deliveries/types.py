@@ -44,7 +44,13 @@ class FailedDelivery:
         "(cancelled, for example)."
     )
     error_code: str | None = strawberry.field(
-        description="Why it failed: UPSTREAM_MAPPING, SMTP_RECIPIENT_REFUSED, REQUEST_NOT_FOUND…"
+        description="Why it failed: UPSTREAM_REFUSED, UPSTREAM_MAPPING, SMTP_RECIPIENT_REFUSED, "
+        "REQUEST_NOT_FOUND…"
+    )
+    reason: str | None = strawberry.field(
+        description="What the local government's system said when it refused the request "
+        "(UPSTREAM_REFUSED), in its own words with any personal data taken out; null for "
+        "other failures."
     )
     attempts: int = strawberry.field(description="Attempts made so far.")
     created_at: dt.datetime = strawberry.field(description="When the delivery was queued.")
@@ -65,6 +71,7 @@ class FailedDelivery:
             kind=DeliveryKind.of(item.kind),
             tracking_number=tracking_number,
             error_code=item.last_error,
+            reason=item.reason,
             attempts=item.attempts,
             created_at=item.created_at,
             failed_at=item.done_at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Annotated
 
 import strawberry
 
@@ -15,7 +16,7 @@ from schema.departments.resolvers import departments_of
 from schema.departments.types import Department
 from schema.paging import Page, list_size, paged
 from schema.services.category import ServiceCategory
-from schema.services.resolvers import services_of
+from schema.services.resolvers import INCLUDE_INACTIVE, services_of
 from schema.services.types import Service
 
 #: A government's services when `first` is not given (all of them): tens, not hundreds.
@@ -127,8 +128,13 @@ class Municipality:
         search: str | None = None,
         first: int | None = None,
         offset: int = 0,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description=INCLUDE_INACTIVE)
+        ] = False,
     ) -> list[Service] | None:
-        return await services_of(info, [self], category, search, Page.of(first, offset))
+        return await services_of(
+            info, [self], category, search, Page.of(first, offset), include_inactive
+        )
 
     @strawberry.field(
         description="Its departments (dependencias) and their contact data.",

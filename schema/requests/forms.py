@@ -28,12 +28,16 @@ import enum
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from connectors import ConfigProblem, InvalidConfiguration, problems_from_validation
+from connectors import (
+    ConfigProblem,
+    InvalidConfiguration,
+    problems_from_validation,
+    read_yaml_file,
+)
 from schema.language import Language
 from schema.services.category import ServiceCategory
 
@@ -221,18 +225,9 @@ def load_request_forms(path: Path, display: str | None = None) -> RequestForms:
     shown = display or str(path)
     if not path.exists():
         return RequestForms.empty()
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        raise InvalidConfiguration(
-            [ConfigProblem(shown, where, f"expected valid YAML, found: {exc}")]
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidConfiguration(
-            [ConfigProblem(shown, "(file)", f"expected a readable UTF-8 file: {exc}")]
-        ) from None
+    raw, unreadable = read_yaml_file(path, shown)
+    if unreadable:
+        raise InvalidConfiguration(unreadable)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -204,7 +204,7 @@ class RequestMutations:
             service = await context.loaders.service_by_key.load((municipality_id, service_id))
         except PublicError:
             return _failed(UNAVAILABLE)
-        if service is None:
+        if service is None or not service.get("active", True):  # an inactive one is hidden
             return _failed(
                 problem(
                     "serviceId",

@@ -7,13 +7,23 @@ import datetime as dt
 import re
 
 import strawberry
+from graphql import GraphQLError
 
 from schema.context import Info
-from schema.errors import PublicError, bad_argument
-from schema.paging import MAX_PAGE_SIZE, NEGATIVE_OFFSET, Page, first_out_of_range, paged
+from schema.errors import PublicError, SourceFailure, bad_argument
+from schema.paging import (
+    MAX_PAGE_SIZE,
+    NEGATIVE_OFFSET,
+    Page,
+    first_out_of_range,
+    list_size,
+    paged,
+)
+from schema.partial import add_partial_failure
 from schema.personal import IsStaffOf, check_purpose, data_subject_of
 from schema.principal import StaffRole
 from schema.requests.access import request_store
+from schema.requests.external import find_requests, trackable_number
 from schema.requests.forms import RequestForms
 from schema.requests.types import (
     RequestStatistics,
@@ -22,11 +32,16 @@ from schema.requests.types import (
     ServiceRequest,
     dominican_today,
 )
+from store.requests import ServiceRequest as StoredRequest
 from words import Message
 
-#: `SDE-2026-000123`; case and spaces around it do not matter.
+#: `SDE-2026-000123`; case and spaces around it do not matter. Only the hub's own numbers
+#: (live updates follow them); `serviceRequest` also takes the numbers of the
+#: municipalities' own systems (`schema.requests.external.trackable_number`).
 TRACKING_NUMBER = re.compile(r"[A-Z]{2,4}-\d{4}-\d{6,}")
 MAX_AGE_DAYS = 3650
+#: `serviceRequests` takes at most this many numbers.
+MAX_TRACKING_NUMBERS = 100
 
 
 def normal_tracking_number(value: str) -> str | None:
@@ -46,29 +61,66 @@ class IsQueueStaff(IsStaffOf):
 @strawberry.type
 class RequestQueries:
     @strawberry.field(
-        description="A request by its tracking number: anyone sees the service, status, "
-        "dates and public notes; the citizen who submitted it sees everything; staff of "
-        "its local government see the personal fields with a `purpose` (why they look), "
-        "written to the audit log. Null when there is no such request."
+        description="A request by its tracking number, wherever it lives: the hub's own "
+        "requests first, then the local governments' own systems (a request filed at the "
+        "counter, an older one in a legacy database), in their declared order. Anyone sees "
+        "the service, status, dates and public notes; the citizen who submitted it through "
+        "the hub sees everything; staff of its local government see the personal fields "
+        "with a `purpose` (why they look), written to the audit log. A request found in a "
+        "local government's system has no personal fields here. Null when there is no "
+        "such request, or (with an error) when the system that may hold it did not answer."
     )
     async def service_request(
         self, info: Info, tracking_number: str, purpose: str | None = None
     ) -> ServiceRequest | None:
-        number = normal_tracking_number(tracking_number)
+        number = trackable_number(info.context.federation, tracking_number)
         if number is None:
             return None
-        record = await request_store(info.context).by_tracking_number(number)
-        if record is None:
+        found = (await find_requests(info, [number]))[number]
+        if isinstance(found, SourceFailure):
+            add_partial_failure(info, found)
             return None
-        stated = None
-        if purpose is not None:
-            try:
-                stated = check_purpose(purpose)
-            except PublicError:
-                # Staff must fix it; anyone else's purpose only goes with their refusal.
-                if info.context.principal.is_staff_of(record.municipality_id):
-                    raise
-        return ServiceRequest.of(record, purpose=stated)
+        if found is None:
+            return None
+        return _shown(info, found, purpose)
+
+    @strawberry.field(
+        description="Several requests by tracking number (at most 100), in the order "
+        "asked: null for a number no one holds, or (with an error at its index) whose "
+        "system did not answer. Found and shown as `serviceRequest` finds and shows one, "
+        "with one call per source for all the numbers.",
+        directives=[list_size(MAX_TRACKING_NUMBERS, slicing=("trackingNumbers",))],
+    )
+    async def service_requests(
+        self, info: Info, tracking_numbers: list[str], purpose: str | None = None
+    ) -> list[ServiceRequest | None]:
+        if len(tracking_numbers) > MAX_TRACKING_NUMBERS:
+            raise bad_argument(
+                "trackingNumbers",
+                Message(
+                    "schema",
+                    "Ask for at most %(maximum)s tracking numbers at a time.",
+                    {"maximum": MAX_TRACKING_NUMBERS},
+                ),
+            )
+        federation = info.context.federation
+        numbers = [trackable_number(federation, n) for n in tracking_numbers]
+        found = await find_requests(info, [n for n in numbers if n is not None])
+        shown: list[ServiceRequest | None] = []
+        for index, number in enumerate(numbers):
+            item = None if number is None else found.get(number)
+            if isinstance(item, SourceFailure):
+                info.context.partial_errors.append(
+                    GraphQLError(
+                        item.message,
+                        path=[*info.path.as_list(), index],
+                        original_error=item,
+                        extensions=item.extensions,
+                    )
+                )
+                item = None
+            shown.append(None if item is None else _shown(info, item, purpose))
+        return shown
 
     @strawberry.field(
         description="The signed-in citizen's own requests, newest first (`first` of them, "
@@ -158,6 +210,19 @@ class RequestQueries:
             total=sum(counts.values()),
             by_status=by_status,
         )
+
+
+def _shown(info: Info, record: StoredRequest, purpose: str | None) -> ServiceRequest:
+    """The request with the caller's stated purpose (checked for its staff only)."""
+    stated = None
+    if purpose is not None:
+        try:
+            stated = check_purpose(purpose)
+        except PublicError:
+            # Staff must fix it; anyone else's purpose only goes with their refusal.
+            if info.context.principal.is_staff_of(record.municipality_id):
+                raise
+    return ServiceRequest.of(record, purpose=stated)
 
 
 def forms_of(info: Info) -> RequestForms:

@@ -159,6 +159,15 @@ class ServiceRequest:
         description="True once the local government's own system holds it (always true "
         "where the hub is that system)."
     )
+    refused_by_municipality: bool = strawberry.field(
+        description="True when the local government's system refused the request as it "
+        "was sent (an inactive procedure, a detail it does not take): it has not reached "
+        "their staff, and the citizen was told what to do."
+    )
+    refusal_reason: str | None = strawberry.field(
+        description="What the local government's system said when it refused it, without "
+        "personal data; null unless `refusedByMunicipality`."
+    )
     description: str | None = strawberry.field(description="What the citizen wrote.")
     address: str | None
     latitude: float | None
@@ -211,7 +220,8 @@ class ServiceRequest:
 
     @classmethod
     def of(cls, record: store.ServiceRequest, *, purpose: str | None = None) -> ServiceRequest:
-        delivered = record.delivery is not store.DeliveryState.PENDING
+        delivered = record.delivery in (store.DeliveryState.DELIVERED, store.DeliveryState.NATIVE)
+        refused = record.delivery is store.DeliveryState.REFUSED
         ownership = Ownership(
             data_subject=record.citizen_subject,
             municipality_id=record.municipality_id,
@@ -234,6 +244,8 @@ class ServiceRequest:
                 for c in record.history
             ],
             delivered_to_municipality=delivered,
+            refused_by_municipality=refused,
+            refusal_reason=record.refusal_reason if refused else None,
             description=record.description,
             address=record.address,
             latitude=record.latitude,

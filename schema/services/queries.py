@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.context import Info
@@ -10,7 +12,7 @@ from schema.municipalities.types import Municipality
 from schema.paging import MAX_PAGE_SIZE, Page, paged
 from schema.partial import note_if_stale
 from schema.services.category import ServiceCategory
-from schema.services.resolvers import services_of
+from schema.services.resolvers import INCLUDE_INACTIVE, services_of, shown
 from schema.services.types import Service
 from words import Message
 
@@ -44,6 +46,9 @@ class ServiceQueries:
         category: ServiceCategory | None = None,
         first: int | None = None,
         offset: int = 0,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description=INCLUDE_INACTIVE)
+        ] = False,
     ) -> list[Service]:
         federation = info.context.federation
         if municipality_id is None:
@@ -53,10 +58,19 @@ class ServiceQueries:
         else:
             configs = [config]
         owners = [Municipality(config=config) for config in configs]
-        return await services_of(info, owners, category, search, Page.of(first, offset))
+        return await services_of(
+            info, owners, category, search, Page.of(first, offset), include_inactive
+        )
 
     @strawberry.field(description="One service by its id, e.g. 'jarabacoa:licencia-construccion'.")
-    async def service(self, info: Info, id: strawberry.ID) -> Service | None:
+    async def service(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description=INCLUDE_INACTIVE)
+        ] = False,
+    ) -> Service | None:
         key = parse_service_id(str(id))
         config = info.context.federation.get(key[0])
         if config is None:
@@ -64,4 +78,6 @@ class ServiceQueries:
         loader = info.context.loaders.service_by_key
         record = await loader.load(key)
         note_if_stale(info, loader, key)
-        return None if record is None else Service(record=record, owner=Municipality(config=config))
+        if record is None or not shown(info, record, include_inactive):
+            return None
+        return Service(record=record, owner=Municipality(config=config))

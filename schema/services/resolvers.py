@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from connectors import Record
 from schema.context import Info
 from schema.errors import PublicError
 from schema.paging import Page
@@ -19,17 +20,34 @@ if TYPE_CHECKING:
     from schema.municipalities.types import Municipality
 
 
+#: The description of the `includeInactive` argument, the same on every field that has it.
+INCLUDE_INACTIVE = (
+    "Also the services the government has made inactive: honoured only for its own staff "
+    "(anyone else sees active services only)."
+)
+
+
+def shown(info: Info, record: Record, include_inactive: bool) -> bool:
+    """Whether the caller sees this service: an active one always; an inactive one only
+    when its own government's staff ask for it (`includeInactive`)."""
+    if record.get("active", True):
+        return True
+    return include_inactive and info.context.principal.is_staff_of(str(record["municipality_id"]))
+
+
 async def services_of(
     info: Info,
     owners: Sequence[Municipality],
     category: ServiceCategory | None,
     search: str | None,
     page: Page | None = None,
+    include_inactive: bool = False,
 ) -> list[Service]:
     """Services of several municipalities; a failed source drops only its own part.
 
     With one municipality the failure is raised (the field becomes null with the error);
-    with several it is recorded as a partial error and the rest is returned.
+    with several it is recorded as a partial error and the rest is returned. Inactive
+    services are left out unless `shown` says otherwise.
     """
     loader = info.context.loaders.services_by_municipality
     outcomes = await asyncio.gather(
@@ -46,6 +64,8 @@ async def services_of(
             raise outcome
         note_if_stale(info, loader, owner.config.id)
         for record in outcome:
+            if not shown(info, record, include_inactive):
+                continue
             if category is not None and record["category"] != category.value:
                 continue
             if search and not matches(search, record["name"], record["description"]):

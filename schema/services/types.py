@@ -80,10 +80,17 @@ class Service:
         return [Channel(c) for c in self.record["channels"]]
 
     @strawberry.field(
+        description="False when the government has made it inactive: hidden from citizens "
+        "and Open311, shown to its own staff with `includeInactive`."
+    )
+    def active(self) -> bool:
+        return bool(self.record.get("active", True))
+
+    @strawberry.field(
         description="True when citizens can request it online (`submitServiceRequest`)."
     )
     def accepts_requests(self) -> bool:
-        return Channel.EN_LINEA.value in self.record["channels"]
+        return self.active() and Channel.EN_LINEA.value in self.record["channels"]
 
     @strawberry.field(
         description="The questions a request for it asks, beyond the description and the "

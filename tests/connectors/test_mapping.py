@@ -50,6 +50,7 @@ def test_maps_names_codes_money_lists_and_nested_paths() -> None:
         "channels": ["presencial", "en_linea"],
         "legal_basis": "Ley 176-07",
         "department_id": None,
+        "active": True,
     }
 
 
@@ -86,7 +87,9 @@ def test_mapping_onto_an_unknown_schema_field_is_a_config_problem() -> None:
 
 
 def test_a_spec_needs_a_source_or_a_constant() -> None:
-    with pytest.raises(ValidationError, match="needs `from`"):
+    with pytest.raises(
+        ValidationError, match="`from` \\(a source field\\), `value` \\(a constant\\) or `default`"
+    ):
         MappedBindingConfig.model_validate({"source": "erp", "fields": {"name": {"type": "text"}}})
 
 
@@ -101,4 +104,52 @@ def test_constants_and_hooks() -> None:
     assert record["channels"] == ["telefono"]
     assert record["name"] == "LICENCIA DE CONSTRUCCIÓN"
     config = MappedBindingConfig.model_validate({"source": "erp", "hook": "no_such_hook"})
-    assert mapping_problems(Capability.SERVICES, config)[0][0] == "hook"
+    keys = [key for key, _ in mapping_problems(Capability.SERVICES, config)]
+    assert "hook" in keys
+
+
+def test_a_declared_default_stands_in_for_a_source_without_categories() -> None:
+    fields = {**FIELDS, "category": {"default": "tributos"}}
+    assert _mapper(fields).map(ROW)["category"] == "tributos"
+    config = MappedBindingConfig.model_validate({"source": "erp", "fields": fields})
+    assert mapping_problems(Capability.SERVICES, config) == []
+
+
+def test_vendor_codes_map_with_a_default_for_an_empty_code() -> None:
+    # Unquoted YAML codes arrive as numbers: they are compared as text.
+    category = {"from": "AREA", "map": {1: "urbanismo", "02": "saneamiento"}, "default": "social"}
+    mapper = _mapper({**FIELDS, "category": category})
+    assert mapper.map({**ROW, "AREA": "1"})["category"] == "urbanismo"
+    assert mapper.map({**ROW, "AREA": "02"})["category"] == "saneamiento"
+    assert mapper.map({**ROW, "AREA": " "})["category"] == "social"
+    assert mapper.map({**ROW, "AREA": None})["category"] == "social"
+    with pytest.raises(MappingError, match="a code listed in `map`"):
+        mapper.map({**ROW, "AREA": "09"})  # an unknown code is never silently defaulted
+
+
+def test_active_is_mapped_like_any_field_and_defaults_to_true() -> None:
+    assert _mapper(FIELDS).map(ROW)["active"] is True
+    mapper = _mapper({**FIELDS, "active": {"from": "ESTATUS", "map": {"A": True, "I": False}}})
+    assert mapper.map({**ROW, "ESTATUS": "I"})["active"] is False
+    assert mapper.map({**ROW, "ESTATUS": "A"})["active"] is True
+    assert _mapper({**FIELDS, "active": "VIGENTE"}).map({**ROW, "VIGENTE": "No"})["active"] is False
+
+
+def test_the_plain_check_finds_what_a_probe_would_reject() -> None:
+    fields = {
+        "name": "NOMBRE",
+        "category": {"from": "TIPO", "map": {"URB": "urbanismo", "X": "vivienda"}},
+        "channels": {"default": ["presencial", "fax"]},
+        "active": {"value": "quizás"},
+    }
+    config = MappedBindingConfig.model_validate({"source": "erp", "fields": fields})
+    problems = dict(mapping_problems(Capability.SERVICES, config))
+    assert problems["fields.id"] == (
+        "expected a mapping for the required field 'id' (a source field, `{from: ...}`, "
+        "`{value: ...}` or `{default: ...}`), found none"
+    )
+    assert problems["fields.category.map.X"].startswith("expected one of cementerios, ")
+    assert problems["fields.category.map.X"].endswith(", found 'vivienda'")
+    assert problems["fields.channels.default"].endswith(", found ['presencial', 'fax']")
+    assert problems["fields.active.value"].endswith(", found 'quizás'")
+    assert len(problems) == 4

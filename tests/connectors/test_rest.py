@@ -306,7 +306,7 @@ async def test_records_are_mapped_from_the_portal_shape(
     connector = make_connector(fresh_portal.url)
     (record,) = await connector.fetch_many(services_binding("items"), keys(SERVICES[0]))
     expected = dict(catalogue.services(MUNICIPALITY)[0])
-    assert record == {"municipality_id": MUNICIPALITY, **expected}
+    assert record == {"municipality_id": MUNICIPALITY, "active": True, **expected}
     assert str(record["fee_amount"]) == str(expected["fee_amount"])  # exact to the cent
 
 

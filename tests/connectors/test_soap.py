@@ -511,6 +511,9 @@ async def test_check_lists_operations_with_their_inputs(
         "DATOS_ADICIONALES, FECHA_SOLICITUD)",
         "ConsultarSolicitud(municipio, numeroSeguimiento)",
         "ConsultarEstadoSolicitudes(municipio, numeros)",
+        "ConsultarSolicitudes(municipio, numeros)",
+        # Statuses by SIGEM's own number (tests/delivery/test_read_back_by_reference.py).
+        "ConsultarEstadoPorId(municipio, ids)",
         "ListarSolicitudes(municipio)",
     }
     report = await munisoft_connector.check()

@@ -65,12 +65,26 @@ def test_demo_set_is_the_ten_pilot_governments(
         ({"sources.hub.connector": "sooap"}, "sources.hub.connector", "expected one of: native"),
         ({"one_code": _DELETE}, "one_code", "expected a value, found nothing"),
         ({"sources.hub.timeout_seconds": "slow"}, "sources.hub.timeout_seconds", "found 'slow'"),
-        ({"provinse": "Santiago"}, "provinse", "no such key (misspelt?); expected one of: id,"),
-        ({"contact.emial": "x@y.do"}, "contact.emial", "expected one of: address, phone, email"),
+        (
+            {"provinse": "Santiago"},
+            "provinse",
+            "expected one of the keys id, one_code, short_code, name, kind, province, parent, "
+            "contact, demo, sources, bindings, found 'provinse' (misspelt?)",
+        ),
+        (
+            {"contact.emial": "x@y.do"},
+            "contact.emial",
+            "expected one of the keys address, phone, email, website, hours, found 'emial'",
+        ),
         ({"kind": "distrito"}, "kind", "'ayuntamiento' or 'junta_distrito', found 'distrito'"),
         ({"province": "Santiago de Cuba"}, "province", "found 'Santiago de Cuba'"),
         ({"bindings.services.source": "erp"}, "bindings.services.source", "found 'erp'"),
-        ({"bindings.budget": {"source": "hub"}}, "bindings.budget", "capability the 'native'"),
+        (
+            {"bindings.budget": {"source": "hub"}},
+            "bindings.budget",
+            "expected a capability a connector offers (departments, requests, services), "
+            "found 'budget'",
+        ),
         ({"one_code": "25"}, "one_code", "ONE territorial code of 4 or 6 digits, found '25'"),
         ({"id": "santiago-2"}, "id", "expected the file's name ('santiago')"),
     ],

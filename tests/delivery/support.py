@@ -8,7 +8,7 @@ import contextlib
 import dataclasses
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -155,14 +155,17 @@ async def open_world(
     mail: MailSink,
     systems: DemoSystems,
     directory: Path = DEMO_MUNICIPALITIES_DIR,
+    on_change: Callable[[str], None] | None = None,
 ) -> AsyncIterator[World]:
+    """`on_change` hears every committed change of a request (what feeds the hub's events:
+    the tracking page and the `requestStatusChanged` subscription)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     clock = FakeClock()
     federation = await demo_federation(url, directory, clock=clock)
     engine = create_engine(url)
     worker: DeliveryWorker | None = None
     try:
-        requests = RequestStore(engine)
+        requests = RequestStore(engine, on_change=on_change)
         citizens = CitizenStore(engine)
         outbox = Outbox(
             engine,
@@ -177,6 +180,7 @@ async def open_world(
             settings=SETTINGS,
             smtp=smtp_for(mail),
             public_base_url="https://planasmun.test",
+            changed=requests.announce,
             worker="test-worker",
         )
         yield World(url, federation, requests, citizens, outbox, worker, mail, systems, clock)

@@ -333,6 +333,11 @@ def test_the_cost_model() -> None:
     )
     assert cost(fragments) == (1 + 10 * (1 + 3)) + (1 + 1 + 3)
     assert cost(fragments, n=1) == (1 + 10 * 2) + (1 + 2)
+    # A list of keys sizes the answer by its length (a literal or a variable).
+    numbers = "query($n: [String!]!) {{ serviceRequests(trackingNumbers: {0}) {{ status }} }}"
+    assert cost(numbers.format('["SDE-2026-000001", "SOL-2023-0097"]')) == 1 + 2
+    assert cost(numbers.format("$n"), n=["A"] * 7) == 1 + 7
+    assert cost(numbers.format('"SOL-2023-0097"')) == 1 + 1  # a list of one, by coercion
     # With several operations and none named, the costliest.
     assert cost("query A { services(first: 1) { id } } query B { services(first: 9) { id } }") == 10
 

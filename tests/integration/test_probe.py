@@ -43,6 +43,14 @@ async def test_probe_shows_what_each_source_offers(systems: DemoSystems, tmp_pat
     assert '"TRAMITES": [' in report and "COD_TRAMITE" in report  # the table's columns
     assert "Tarifa (RD$)" in report  # the sheet's headers
     assert "bindings.services -> munisoft: 12 record(s)" in report
+    # A read-only request source: its query, then its probe numbers and how they map.
+    assert "bindings.request_lookups[0] -> gesmun: " in report
+    assert (
+        "      SOL-2023-0097: estado 'T' -> RESUELTA; "
+        "fecha '20230314' (%Y%m%d) -> 2023-03-14T04:00:00+00:00; "
+        "fecha_estado '20230502' (%Y%m%d) -> 2023-05-02T04:00:00+00:00"
+    ) in report
+    assert "      SOL-1999-0001: not found" in report
     # The hub store of this fresh database has no tables yet; everything else answers.
     assert not healthy
     assert all("FAILED" not in line for line in lines if "(native)" not in line)

@@ -28,6 +28,7 @@ from connectors import (
     TransientError,
     UpstreamError,
 )
+from connectors.errors import RequestRefused
 from connectors.sql import SqlConnector, SqlRequestsBindingConfig, SqlSourceConfig, insert_problem
 from connectors.tenants import load_file
 from connectors.writes import OutgoingRequest
@@ -234,6 +235,14 @@ async def test_a_refused_insert_is_an_upstream_error_not_retried(
         await connector.submit_request(binding, outgoing(tracking(), citizen_phone=None))
     assert not isinstance(caught.value, TransientError)
     assert "refused the INSERT" in caught.value.internal_message
+    # A constraint refuses this request as it is: given up at once, with the database's
+    # words (no value of the citizen's) as the reason.
+    assert isinstance(caught.value, RequestRefused)
+    assert caught.value.reason in {
+        "NOT NULL constraint failed: SOLICITUDES.DESCRIPCION",  # SQLite's words
+        'null value in column "DESCRIPCION" of relation "SOLICITUDES" violates not-null '
+        "constraint",  # PostgreSQL's
+    }
     assert await legacy_sql.read_solicitudes(simuvega) == []
 
 

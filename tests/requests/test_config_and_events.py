@@ -51,9 +51,10 @@ def test_a_bad_forms_file_names_the_file_the_key_and_what_was_expected(tmp_path:
         load_request_forms(path, display="request-forms.yaml")
     text = str(bad.value)
     for expected in [
-        "request-forms.yaml: categories.saneamiento[0].code: expected a text that should match",
+        "request-forms.yaml: categories.saneamiento[0].code: expected a text matching ",
         "request-forms.yaml: categories.saneamiento[0].label.en: expected a value",
-        "request-forms.yaml: categories.saneamiento[0].datatype: expected 'string', 'number'",
+        "request-forms.yaml: categories.saneamiento[0].datatype: "
+        "expected one of 'string', 'number'",
         "request-forms.yaml: categories.volcanes",
     ]:
         assert expected in text, text
