@@ -11,6 +11,14 @@ from connectors.base import (
     HealthReport,
     SourceConfig,
 )
+from connectors.budget import (
+    BudgetProgram,
+    BudgetTotals,
+    BudgetYear,
+    SkippedRow,
+    TotalMismatch,
+    budget_years,
+)
 from connectors.dispatch import Outcome
 from connectors.errors import (
     ConnectorConfigError,
@@ -43,6 +51,9 @@ from connectors.writes import RequestWriter
 __all__ = [
     "Binding",
     "BindingConfig",
+    "BudgetProgram",
+    "BudgetTotals",
+    "BudgetYear",
     "Capability",
     "ConfigProblem",
     "Connector",
@@ -67,13 +78,16 @@ __all__ = [
     "RecordKey",
     "RequestReader",
     "RequestWriter",
+    "SkippedRow",
     "SourceConfig",
     "SourceHealth",
     "SourceStatus",
+    "TotalMismatch",
     "TransientError",
     "UnknownConnectorKind",
     "UpstreamError",
     "UpstreamTimeout",
+    "budget_years",
     "default_registry",
     "fold",
     "load_directory",

@@ -16,6 +16,9 @@ from connectors.text import fold
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MONEY_NOISE = re.compile(r"(?i)rd\$|us\$|dop|\$|\s|\u00a0")
+_HUNDREDTH = Decimal("0.01")
+#: How an accountant's format writes zero: a lone dash (hyphen, en or em dash).
+_DASHES = frozenset({"-", "\u2013", "\u2014"})
 
 
 def to_text(value: Any) -> str:
@@ -46,6 +49,8 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         return Decimal(repr(value))
     text = _MONEY_NOISE.sub("", str(value))
+    if text in _DASHES:
+        return Decimal(0)  # "RD$ -": the accounting format's zero
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()")
     if not text:
@@ -70,6 +75,22 @@ def to_decimal(value: Any) -> Decimal:
 
 def to_money(value: Any) -> Decimal:
     return to_decimal(value).quantize(Decimal("0.01"))
+
+
+def to_percent(value: Any) -> Decimal:
+    """Percentage points: 80.4, "80,4 %", "80.4%". A number is taken as written."""
+    if isinstance(value, str):
+        value = value.replace("%", "")
+    return to_decimal(value)
+
+
+def to_fraction_percent(value: Any) -> Decimal:
+    """Percentage points from a cell formatted as a percentage, which holds a fraction of
+    one (0.804 shows as 80,4 %); a text with a % sign ("80,4 %") is taken as written."""
+    if isinstance(value, str) and "%" in value:
+        return to_percent(value)
+    # Two decimals of a point: what a workbook shows, without the float's noise.
+    return (to_decimal(value) * 100).quantize(_HUNDREDTH)
 
 
 def to_date(value: Any, day_first: bool = True) -> dt.date:

@@ -155,6 +155,8 @@ _CONVERTERS: dict[FieldType, Callable[[Any, FieldSpec], Any]] = {
     "int": lambda v, s: convert.to_int(v),
     "decimal": lambda v, s: convert.to_decimal(v),
     "money": lambda v, s: convert.to_money(v),
+    "percent": lambda v, s: convert.to_percent(v),
+    "fraction": lambda v, s: convert.to_fraction_percent(v),
     "date": lambda v, s: convert.to_date(v, s.day_first),
     "bool": lambda v, s: convert.to_bool(v),
     "list": lambda v, s: convert.to_list(v, s.separator),
@@ -197,6 +199,8 @@ _PLAIN_CONVERTERS: dict[FieldType, Callable[[Any], Any]] = {
     "int": convert.to_int,
     "decimal": convert.to_decimal,
     "money": convert.to_money,
+    "percent": convert.to_percent,
+    "fraction": convert.to_fraction_percent,
     "bool": convert.to_bool,
 }
 
@@ -217,7 +221,7 @@ class _Step:
 
 
 def _plain_converter(spec: FieldSpec, definition: FieldDef) -> Callable[[Any], Any] | None:
-    if spec.map is not None or definition.choices is not None:
+    if spec.map is not None or definition.choices is not None or definition.bounds is not None:
         return None
     kind = spec.type or definition.type
     if kind == "date":
@@ -326,7 +330,8 @@ class RecordMapper:
         return record
 
     def _convert(self, value: Any, target: str, spec: FieldSpec, definition: FieldDef) -> Any:
-        """A present, non-empty value through its `map`, conversion and `choices` check."""
+        """A present, non-empty value through its `map`, conversion, `choices` and
+        `bounds` checks."""
         kind = spec.type or definition.type
         try:
             if spec.map is not None:
@@ -339,6 +344,10 @@ class RecordMapper:
             unknown = [v for v in values if v not in definition.choices]
             if unknown:
                 raise self._error(target, spec, value, f"one of {sorted(definition.choices)}")
+        if definition.bounds is not None:
+            least, greatest = definition.bounds
+            if not least <= converted <= greatest:
+                raise self._error(target, spec, value, f"a value from {least} to {greatest}")
         return converted
 
     def _translate(self, value: Any, spec: FieldSpec, kind: FieldType) -> Any:

@@ -13,6 +13,7 @@ ENTRY_POINT_GROUP = "planasmun.connectors"
 #: Built-in kinds as "module:Class", imported only when used.
 _BUILTINS: dict[str, str] = {
     "native": "connectors.native:NativeConnector",
+    "ocds": "connectors.ocds:OcdsConnector",
     "rest": "connectors.rest:RestConnector",
     "soap": "connectors.soap:SoapConnector",
     "spreadsheet": "connectors.spreadsheet:SpreadsheetConnector",

@@ -33,7 +33,7 @@ KEPT_CAPABILITIES = frozenset(
         Capability.SERVICES,
         Capability.DEPARTMENTS,
         Capability.BUDGET,
-        Capability.PROJECTS,
+        Capability.WORKS,
         Capability.PROCUREMENT,
         Capability.TRANSACTIONS,
         Capability.CONSULTATIONS,

@@ -85,6 +85,12 @@ class MunicipalityFile(_Strict):
     parent: ParentRef | None = None
     contact: Contact
     demo: bool = Field(default=False, description="True for the demo data set.")
+    procurement_unit: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,10}$",
+        description="Its unidad de compras number at the DGCP: the buyer of its contracting "
+        "processes is DO-UC-<number>. Required when `procurement` is bound.",
+    )
     sources: dict[str, dict[str, Any]] = Field(min_length=1)
     bindings: dict[Capability, dict[str, Any]] = Field(default_factory=dict)
 
@@ -218,6 +224,15 @@ def load_file(
     try:
         parsed = MunicipalityFile.model_validate(raw)
         problems.extend(_check_identity(parsed, path, shown))
+        if Capability.PROCUREMENT in parsed.bindings and parsed.procurement_unit is None:
+            problems.append(
+                ConfigProblem(
+                    shown,
+                    "procurement_unit",
+                    'expected its unidad de compras number (e.g. "1234") when `procurement` '
+                    "is bound, found nothing",
+                )
+            )
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, shown, (), MunicipalityFile))
         parsed = _readable_part(raw)
@@ -306,12 +321,37 @@ def load_file(
             for key, message in mapping
         )
         bindings[capability] = validated
+        problems.extend(_buyer_problems(capability, validated, parsed, key_prefix, shown))
     lookups = _load_lookups(raw_lookups, parsed, kinds, shown, problems)
     if problems:
         # What an unset variable left empty is reported once, as the variable.
         keys = {p.key for p in unset}
         return None, [p for p in problems if p in unset or not _under(p.key, keys)]
     return Municipality(parsed, path, sources, bindings, lookups), []
+
+
+def _buyer_problems(
+    capability: Capability,
+    config: BindingConfig,
+    parsed: MunicipalityFile,
+    key_prefix: tuple[str | int, ...],
+    shown: str,
+) -> list[ConfigProblem]:
+    """A procurement binding that names its buyer (the `ocds` kind's `buyer`) must name the
+    file's own unidad de compras: another buyer would publish someone else's processes."""
+    buyer = getattr(config, "buyer", None)
+    unit = parsed.procurement_unit
+    if capability is not Capability.PROCUREMENT or buyer is None or unit is None:
+        return []
+    if buyer == f"DO-UC-{unit}":
+        return []
+    return [
+        ConfigProblem(
+            shown,
+            _format_key((*key_prefix, "buyer")),
+            f"expected DO-UC-{unit} (its procurement_unit), found {buyer!r}",
+        )
+    ]
 
 
 def _under(key: str, prefixes: set[str]) -> bool:

@@ -20,7 +20,7 @@ class Capability(enum.StrEnum):
     DEPARTMENTS = "departments"
     REQUESTS = "requests"
     BUDGET = "budget"
-    PROJECTS = "projects"
+    WORKS = "works"
     PROCUREMENT = "procurement"
     TRANSACTIONS = "transactions"
     CONSULTATIONS = "consultations"

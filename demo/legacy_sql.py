@@ -11,12 +11,16 @@ vendor's system, so it creates tables and views; the hub itself never does.
   requests go into ``SOLICITUDES`` (``NUM_SEGUIMIENTO`` UNIQUE, status codes ``COD_ESTADO``:
   PE pendiente, AN en análisis, TR en trámite, FI finalizada, DE denegada); the hub INSERTs
   through La Vega's `requests` binding, and `read_solicitudes` / `set_solicitud_estado`
-  let tests read that state and change a status as a clerk would.
+  let tests read that state and change a status as a clerk would. Public works are in
+  ``OBRAS`` (`demo.works`: progress ``AVANCE`` a fraction of one, DATE columns, ``ESTATUS``
+  codes L, E, P, T, C).
+  Contracting processes are in ``PROCESOS_COMPRA`` (`demo.procurement`).
 - **GESMUN** (San Francisco de Macorís): tables ``servicio`` and ``tarifa`` behind the view
   ``v_servicios_web``; full Spanish category words, requirements split by ``|``, channels
   as "Presencial, Teléfono", the fee as text in the Dominican style ("1.500,00"). One
   GESMUN database serves several municipalities (``cod_municipio``, the ONE code); the view
-  hides unpublished services.
+  hides unpublished services. Its budget execution per fiscal year is in
+  ``v_ejecucion_presupuestaria`` (`demo.budgets`).
 
 Seed both as SQLite files with ``python -m demo.legacy_sql DIRECTORY``.
 """
@@ -39,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from connectors.convert import to_bool
 from connectors.errors import MappingError
 from connectors.mapping import invalid_value
-from demo import catalogue
+from demo import budgets, catalogue, procurement, works
 
 LegacySystem = Literal["simuvega", "gesmun"]
 
@@ -126,6 +130,25 @@ SOLICITUDES = sa.Table(
     sa.Column("COD_ESTADO", sa.String(2), nullable=False),
     sa.Column("OBSERVACION", sa.Text),
     sa.Column("FECHA_ESTADO", sa.DateTime, nullable=False),
+)
+
+#: La Vega's public works (`demo.works`): progress a fraction of one, real dates.
+OBRAS = sa.Table(
+    "OBRAS",
+    simuvega,
+    sa.Column("COD_OBRA", sa.String(20), primary_key=True),
+    sa.Column("NOMBRE_OBRA", sa.String(200), nullable=False),
+    sa.Column("SECTOR", sa.String(200)),
+    sa.Column("LATITUD", sa.Float),
+    sa.Column("LONGITUD", sa.Float),
+    sa.Column("CONTRATISTA", sa.String(200)),
+    sa.Column("MONTO_CONTRATO", sa.Numeric(14, 2)),
+    sa.Column("AVANCE", sa.Float, nullable=False),
+    sa.Column("FECHA_INICIO", sa.Date),
+    sa.Column("FECHA_FIN_PREV", sa.Date),
+    sa.Column("FECHA_FIN_REAL", sa.Date),
+    sa.Column("ESTATUS", sa.String(1), nullable=False),
+    sa.Column("COD_PROCESO", sa.String(40)),
 )
 
 #: SIMUVEGA's request status codes and what its clerks call them.
@@ -446,6 +469,12 @@ async def _build_simuvega(connection: AsyncConnection) -> None:
     tramites, departamentos = _simuvega_rows()
     await connection.execute(sa.insert(DEPARTAMENTOS), departamentos)
     await connection.execute(sa.insert(TRAMITES), tramites)
+    await connection.execute(sa.insert(OBRAS), works.simuvega_obras())
+    await connection.run_sync(procurement.procesos.drop_all)
+    await connection.run_sync(procurement.procesos.create_all)
+    await connection.execute(
+        sa.insert(procurement.PROCESOS_COMPRA), procurement.simuvega_processes()
+    )
 
 
 async def _build_gesmun(connection: AsyncConnection) -> None:
@@ -463,6 +492,7 @@ async def _build_gesmun(connection: AsyncConnection) -> None:
     servicios, tarifas = _gesmun_rows()
     await connection.execute(sa.insert(SERVICIO), servicios)
     await connection.execute(sa.insert(TARIFA), tarifas)
+    await budgets.build_gesmun_budget(connection, GESMUN_MUNICIPIO)
 
 
 async def create_database(kind: str, url: str) -> None:

@@ -5,7 +5,8 @@
   Records in Spanish capitals, category codes (``TIPO``), requirements in one text split by
   ``|``, fees as text ("RD$ 15.000,00"), channel codes (``P,L,T``); batch operations take an
   array of codes. ``ExportarCatalogo`` returns the catalogue inside an envelope (for
-  bindings with a ``result_path``: ``servicios.Servicio``).
+  bindings with a ``result_path``: ``servicios.Servicio``). ``ListarObras`` returns a
+  municipality's public works as text (`demo.works`: "62,5 %", dd/mm/yyyy, status codes).
 - **MuniSoft** (SOAP 1.2, ``http://munisoft.com.do/ws/tramites``): one server per
   municipality (Santiago in the demo), camelCase records, fees as floats, arrays of
   strings, and lookups by one id only (no batch operation).
@@ -49,7 +50,7 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from demo import catalogue
+from demo import budgets, catalogue, works
 from demo.sigem_requests import SIGEM_STATUS_CODES, SigemRequests, Solicitud
 from demo.stoppable import Stoppable
 
@@ -255,6 +256,50 @@ class Dependencia(ComplexModel):  # type: ignore[misc]
         ("CORREO", Unicode),
         ("UBICACION", Unicode),
         ("HORARIO", Unicode),
+    ]
+
+
+class Obra(ComplexModel):  # type: ignore[misc]
+    """A public work as SIGEM keeps it: every field a text (`demo.works.sigem_obras`)."""
+
+    __namespace__ = SIGEM_NAMESPACE
+    _type_info = [  # noqa: RUF012 - spyne reads the field order from this list
+        (name, Unicode)
+        for name in (
+            "CODIGO_OBRA",
+            "DESCRIPCION",
+            "UBICACION",
+            "LATITUD",
+            "LONGITUD",
+            "CONTRATISTA",
+            "MONTO_CONTRATADO",
+            "AVANCE_FISICO",
+            "FECHA_INICIO",
+            "FECHA_FIN_PREVISTA",
+            "FECHA_FIN_REAL",
+            "ESTADO",
+            "PROCESO_COMPRA",
+        )
+    ]
+
+
+class PartidaPresupuestaria(ComplexModel):  # type: ignore[misc]
+    """A budget line as SIGEM keeps it: every field a text (`demo.budgets.sigem_partidas`)."""
+
+    __namespace__ = SIGEM_NAMESPACE
+    _type_info = [  # noqa: RUF012 - spyne reads the field order from this list
+        (name, Unicode)
+        for name in (
+            "ANIO",
+            "CUENTA",
+            "DESCRIPCION",
+            "OBJETO_GASTO",
+            "APROBADO",
+            "MODIFICADO",
+            "EJECUTADO",
+            "PORC_EJECUCION",
+            "FECHA_CORTE",
+        )
     ]
 
 
@@ -464,6 +509,17 @@ class SigemService(ServiceBase):  # type: ignore[misc]
         return _pick(
             (_sigem_dependencia(r) for r in catalogue.departments(municipality_id)), codigos
         )
+
+    @rpc(Unicode(min_occurs=1), _returns=Array(Obra))  # type: ignore[untyped-decorator]
+    def ListarObras(ctx: Any, municipio: str) -> list[Obra]:
+        """The municipality's public works, progress as "62,5 %", dates as dd/mm/yyyy."""
+        return [Obra(**row) for row in works.sigem_obras(_sigem_tenant(ctx, municipio))]
+
+    @rpc(Unicode(min_occurs=1), _returns=Array(PartidaPresupuestaria))  # type: ignore[untyped-decorator]
+    def ListarEjecucionPresupuestaria(ctx: Any, municipio: str) -> list[PartidaPresupuestaria]:
+        """The budget lines and their execution, amounts as "RD$ 1.234.567,50"."""
+        rows = budgets.sigem_partidas(_sigem_tenant(ctx, municipio))
+        return [PartidaPresupuestaria(**row) for row in rows]
 
     # -- requests (solicitudes), kept in SIGEM's own register
 

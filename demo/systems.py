@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from demo import legacy_sql, rest_service, soap_vendors, workbooks
+from demo import legacy_sql, procurement, rest_service, soap_vendors, workbooks
 from demo.sigem_requests import COUNTER_FILINGS, file_at_counter
 
 
@@ -100,6 +100,7 @@ def write_files(data_dir: Path) -> None:
     """The file- and database-based systems: the legacy SQL databases and the workbooks."""
     asyncio.run(legacy_sql.seed_demo(data_dir))
     workbooks.write_demo_workbooks(data_dir / "workbooks")
+    procurement.write_dgcp_package(data_dir)
 
 
 def start_demo_systems(

@@ -18,6 +18,9 @@ serves exactly the demo data. Each file has the quirks of a real one:
   `header_contains: CODIGO`; served as `departments` while La Vega's services stay in the
   hub store.
 
+- **Verón-Punta Cana's budget** (`.xlsx`, written by `demo.budgets`): the execution of
+  fiscal year 2026, a workbook of its own.
+
 Files are written atomically (a temporary file, then a rename), so a running hub never
 reads half a workbook. Demo data only; `python -m demo.workbooks [DIR]`.
 """
@@ -39,7 +42,7 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped,unused-ignore]
 
-from demo import catalogue
+from demo import budgets, catalogue
 from gateway.settings import CONFIG_DIR
 
 #: Where `main()` writes by default; municipality files name these paths relative to config/.
@@ -305,6 +308,10 @@ def write_demo_workbooks(directory: Path) -> dict[str, Path]:
         "cabarete": write_cabarete(directory / CABARETE_FILE, catalogue.services("cabarete")),
         "la-vega": write_la_vega_directory(
             directory / LA_VEGA_FILE, catalogue.departments("la-vega")
+        ),
+        # The junta's budget execution, a workbook of its own (`demo.budgets`).
+        "veron-punta-cana/budget": _save(
+            directory / budgets.VERON_BUDGET_FILE, budgets.write_veron_budget
         ),
     }
 

@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 import web
-from gateway import metrics, open311
+from gateway import metrics, open311, procurement_package
 from gateway.api_keys import ApiKeyMiddleware
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.csrf import CSRFMiddleware
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         Mount("/explorer", StaticFiles(directory=EXPLORER_ASSETS), name="explorer"),
         *login_routes(identity),
         *open311.routes(),
+        *procurement_package.routes(),
         *web.build_routes(hub.schema),
     ]
     middleware = [Middleware(SecurityHeadersMiddleware, hsts=settings.behind_https)]

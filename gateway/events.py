@@ -3,7 +3,9 @@
 `LocalEvents` reaches the subscribers of this process only: right for one worker.
 `RedisEvents` uses Redis pub/sub, so that a change made through any worker or host (or by
 the delivery worker reading an upstream's status back) reaches every subscriber. Messages
-carry a tracking number only, on a channel named after it.
+carry a tracking number only, on a channel named after it; each publish for a request
+also reaches its government's figures topic (`schema.events.figures_topic_of`), which
+`transactionFiguresChanged` follows.
 
 A publish that fails (Redis down) is logged without the number and dropped: the change
 itself is committed, and a page shows it when read again.
@@ -19,14 +21,20 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from gateway.redis_clients import fail_fast_client, listening_client
-from schema.events import RequestEvents
+from schema.events import RequestEvents, figures_topic_of
 
-__all__ = ["LocalEvents", "RedisEvents", "events_for"]
+__all__ = ["LocalEvents", "RedisEvents", "events_for", "topics_of"]
 
 log = logging.getLogger("planasmun.events")
 
 #: Signals a slow subscriber has not read yet; more are merged (one re-read is enough).
 QUEUE_SIZE = 1
+
+
+def topics_of(tracking_number: str) -> list[str]:
+    """The request's own topic and, for a request, its government's figures."""
+    figures = figures_topic_of(tracking_number)
+    return [tracking_number] if figures is None else [tracking_number, figures]
 
 
 class LocalEvents:
@@ -39,9 +47,10 @@ class LocalEvents:
         return len(self._subscribers.get(tracking_number, ()))
 
     async def publish(self, tracking_number: str) -> None:
-        for queue in list(self._subscribers.get(tracking_number, ())):
-            if not queue.full():
-                queue.put_nowait(None)
+        for topic in topics_of(tracking_number):
+            for queue in list(self._subscribers.get(topic, ())):
+                if not queue.full():
+                    queue.put_nowait(None)
 
     async def subscribe(self, tracking_number: str) -> AsyncIterator[str]:
         queue: asyncio.Queue[None] = asyncio.Queue(QUEUE_SIZE)
@@ -83,7 +92,8 @@ class RedisEvents:
     async def publish(self, tracking_number: str) -> None:
         publisher, _ = self._clients()
         try:
-            await publisher.publish(self.prefix + tracking_number, b"1")
+            for topic in topics_of(tracking_number):
+                await publisher.publish(self.prefix + topic, b"1")
         except (TimeoutError, RedisError, OSError) as exc:
             log.warning("live update not published: %s", type(exc).__name__)
 

@@ -11,7 +11,7 @@ up the `probe_numbers` it lists, showing how their statuses and dates map.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from connectors import (
     Binding,
@@ -22,10 +22,14 @@ from connectors import (
     HealthReport,
     MappingError,
     Municipality,
+    Record,
+    budget_years,
 )
 from connectors.reads import ExternalRequest, RequestReader
 from connectors.request_lookup import RequestLookupConfig
 from gateway.settings import CONFIG_DIR, Settings
+from schema.procurement.ocds import releases_of
+from schema.procurement.resolvers import buyer_of
 
 
 def _details(details: Mapping[str, object]) -> list[str]:
@@ -33,6 +37,27 @@ def _details(details: Mapping[str, object]) -> list[str]:
     for key, value in details.items():
         text = json.dumps(value, ensure_ascii=False, default=str)
         lines.append(f"      {key}: {text if len(text) <= 400 else text[:397] + '...'}")
+    return lines
+
+
+def _budget_lines(key: str, source: str, records: Sequence[Record]) -> list[str]:
+    """Each fiscal year read: its programs, the rows skipped, a total that disagrees."""
+    lines = []
+    for year in budget_years(records):
+        lines.append(
+            f"  {key} -> {source}: {year.fiscal_year}: {len(year.programs)} program(s), "
+            f"cut-off {year.cutoff_date or 'not given'}"
+        )
+        lines.extend(
+            f"    row {s.row} skipped ({s.sheet}, cell {s.cell or '?'}): field '{s.field}' "
+            f"from '{s.column}'"
+            for s in year.skipped
+        )
+        lines.extend(
+            f"    the source's total of {m.column} is {m.source_total}, the programs add up "
+            f"to {m.hub_total}"
+            for m in year.mismatches
+        )
     return lines
 
 
@@ -142,6 +167,21 @@ async def probe(
                     lines.extend(request_lines)
                     continue
                 (outcome,) = await federation.dispatcher.list_for(capability, [municipality_id])
+                if outcome.error is None and capability is Capability.BUDGET:
+                    lines.extend(_budget_lines(key, binding.source, outcome.value))
+                    continue
+                if outcome.error is None and capability is Capability.PROCUREMENT:
+                    made = releases_of(outcome.value, buyer_of(municipality))
+                    healthy &= not made.malformed
+                    lines.append(
+                        f"  {key} -> {binding.source}: {len(made.releases)} OCDS release(s)"
+                    )
+                    lines.extend(
+                        f"  {municipality.path}: {key}: process {p.process_id} left out: "
+                        f"{p.reason.id}"
+                        for p in made.malformed
+                    )
+                    continue
                 if outcome.error is None:
                     lines.append(f"  {key} -> {binding.source}: {len(outcome.value)} record(s)")
                     continue

@@ -9,6 +9,7 @@ from schema.citizens import CitizenMutations, CitizenQueries
 from schema.deliveries import DeliveryMutations, DeliveryQueries
 from schema.developers.mutations import DeveloperMutations
 from schema.developers.resolvers import DeveloperQueries
+from schema.figures import FiguresSubscriptions
 from schema.municipalities.resolvers import MunicipalityQueries
 from schema.requests.mutations import RequestMutations
 from schema.requests.public_list import PublicRequestQueries
@@ -39,5 +40,5 @@ class Mutation(DeveloperMutations, CitizenMutations, RequestMutations, DeliveryM
 
 
 @strawberry.type(description="Live updates, over WebSocket (graphql-transport-ws).")
-class Subscription(RequestSubscriptions):
+class Subscription(RequestSubscriptions, FiguresSubscriptions):
     pass

@@ -178,5 +178,17 @@ class Loaders:
         return RecordByKeyLoader(self.federation, Capability.DEPARTMENTS)
 
     @functools.cached_property
+    def works_by_municipality(self) -> ListByMunicipalityLoader:
+        return ListByMunicipalityLoader(self.federation, Capability.WORKS)
+
+    @functools.cached_property
+    def procurement_by_municipality(self) -> ListByMunicipalityLoader:
+        return ListByMunicipalityLoader(self.federation, Capability.PROCUREMENT)
+
+    @functools.cached_property
+    def budget_by_municipality(self) -> ListByMunicipalityLoader:
+        return ListByMunicipalityLoader(self.federation, Capability.BUDGET)
+
+    @functools.cached_property
     def external_requests(self) -> ExternalRequestLoader:
         return ExternalRequestLoader(self.federation)

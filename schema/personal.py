@@ -143,6 +143,18 @@ NOT_PERSONAL: Mapping[str, frozenset[str]] = MappingProxyType(
         "Municipality": frozenset({"name"}),
         "MunicipalityRef": frozenset({"name"}),
         "Service": frozenset({"name", "description"}),
+        # A budget program (account line) of a local government.
+        "BudgetProgram": frozenset({"name"}),
+        # A public work and a contracting process: public by law (Ley 340-06, Ley 200-04),
+        # and a supplier is named as the state's registry of suppliers (RPE) names it.
+        "Work": frozenset({"name"}),
+        "ProcurementProcess": frozenset({"description"}),
+        "Party": frozenset({"name"}),
+        # Aggregate figures of requests (counts under 5 suppressed): a service's name, and
+        # a figure worded ("menos de 5").
+        "TransactionFigureRow": frozenset({"serviceName"}),
+        "FigureCount": frozenset({"text"}),
+        "FigureMeasure": frozenset({"text"}),
         "Source": frozenset({"name"}),
         # An application's or organisation's name.
         "ApiKey": frozenset({"name"}),

@@ -314,6 +314,10 @@ class RequestStore:
         if self._on_change is not None:
             self._on_change(number)
 
+    def now(self) -> dt.datetime:
+        """The store's clock (UTC): what "today" is for figures counted from it."""
+        return self._now()
+
     def announce(self, number: str) -> None:
         """Tell `on_change` of a change the caller committed in its own transaction (a
         delivery's `mark_delivered`)."""

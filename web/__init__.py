@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from web.citizen_pages import citizen_routes
 from web.errors import exception_handlers
+from web.figures_pages import FiguresPages
 from web.pages import Pages
 from web.request_pages import request_routes
 from web.routing import Example, ExampleURL, Page, example_urls, pages
@@ -25,6 +26,7 @@ def build_routes(schema: strawberry.Schema) -> list[BaseRoute]:
     renderer = default_renderer()
     return [
         *Pages(schema, renderer).routes(),
+        *FiguresPages(schema, renderer).routes(),
         *citizen_routes(schema, renderer),
         *request_routes(schema, renderer),
         *staff_routes(schema, renderer),

@@ -55,7 +55,13 @@ class SoapConnector(SoapRequestWriter, SoapRequestReader, Connector):
     config_model: ClassVar[type[SourceConfig]] = SoapSourceConfig
     binding_model: ClassVar[type[BindingConfig]] = SoapBindingConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.SERVICES, Capability.DEPARTMENTS, Capability.REQUESTS}
+        {
+            Capability.SERVICES,
+            Capability.DEPARTMENTS,
+            Capability.REQUESTS,
+            Capability.WORKS,
+            Capability.BUDGET,
+        }
     )
 
     @classmethod

@@ -21,8 +21,9 @@ next call, with no restart. Errors follow the tree in `connectors.errors`:
 
 The package, one concept a module: `config` (the source and bindings), `files` (reading
 and parsing the file), `tables` (a sheet's cells as a header and rows), `records` (rows
-mapped onto records), `errors` (file and parser exceptions as the error tree), `hooks`
-(hooks for treasurers' workbooks), `connector` (the kind).
+mapped onto records), `budget` (a budget sheet: its cut-off cell, its total row, the rows
+it skips), `errors` (file and parser exceptions as the error tree), `hooks` (hooks for
+treasurers' workbooks), `connector` (the kind).
 """
 
 from connectors.spreadsheet.config import SpreadsheetBindingConfig, SpreadsheetSourceConfig

@@ -15,6 +15,7 @@ __all__ = [
     "FileFormat",
     "Scalar",
     "SpreadsheetBindingConfig",
+    "SpreadsheetBudgetBindingConfig",
     "SpreadsheetSourceConfig",
 ]
 
@@ -101,3 +102,24 @@ class SpreadsheetBindingConfig(MappedBindingConfig):
     def columns_read(self) -> list[str]:
         """The columns this binding names: mapped source fields and skip conditions."""
         return [*self.source_fields(), *self.skip_rows_where]
+
+
+class SpreadsheetBudgetBindingConfig(SpreadsheetBindingConfig):
+    """A budget sheet: also its total row and the cell above the header with its cut-off."""
+
+    total_rows_where: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict,
+        description="The workbook's total row, e.g. {CUENTA: TOTAL GENERAL} (case and accents "
+        "ignored): not a program; its amounts are compared with the sum of the programs read, "
+        "and a difference is shown. Found below the programs even past blank rows.",
+    )
+    cutoff_cell: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{1,3}[1-9][0-9]*$",
+        description="The cell above the header holding the cut-off date, e.g. B3: a date, an "
+        "Excel serial or a text such as 'Al 30/09/2026'. Every program takes it, and its year "
+        "is the fiscal year of rows that name none.",
+    )
+
+    def columns_read(self) -> list[str]:
+        return [*super().columns_read(), *self.total_rows_where]

@@ -7,15 +7,23 @@ import threading
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from connectors import convert
 from connectors.base import Binding, Connector, ConnectorEnvironment, HealthReport, SourceConfig
+from connectors.budget import ROW_KIND
 from connectors.errors import ConnectorConfigError, ConnectorError, UpstreamError
 from connectors.mapping import MappedBindingConfig
-from connectors.spreadsheet.config import SpreadsheetBindingConfig, SpreadsheetSourceConfig
+from connectors.spreadsheet.budget import map_budget
+from connectors.spreadsheet.config import (
+    SpreadsheetBindingConfig,
+    SpreadsheetBudgetBindingConfig,
+    SpreadsheetSourceConfig,
+)
 from connectors.spreadsheet.files import Workbook, current_version, read_workbook
 from connectors.spreadsheet.records import Mapped, copied, map_rows, require_columns
 from connectors.spreadsheet.tables import (
     Layout,
     Table,
+    blank,
     guess_header,
     header_names,
     header_row_index,
@@ -38,9 +46,17 @@ class SpreadsheetConnector(Connector):
     config_model: ClassVar[type[SourceConfig]] = SpreadsheetSourceConfig
     binding_model: ClassVar[type[SpreadsheetBindingConfig]] = SpreadsheetBindingConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.SERVICES, Capability.DEPARTMENTS}
+        {Capability.SERVICES, Capability.DEPARTMENTS, Capability.BUDGET, Capability.WORKS}
     )
     multi_tenant: ClassVar[bool] = False
+    #: Capabilities whose sheets need more than `SpreadsheetBindingConfig` says.
+    _BINDING_MODELS: ClassVar[dict[Capability, type[SpreadsheetBindingConfig]]] = {
+        Capability.BUDGET: SpreadsheetBudgetBindingConfig,
+    }
+
+    @classmethod
+    def binding_model_for(cls, capability: Capability) -> type[SpreadsheetBindingConfig]:
+        return cls._BINDING_MODELS.get(capability, cls.binding_model)
 
     def __init__(self, config: SourceConfig, environment: ConnectorEnvironment) -> None:
         if not isinstance(config, SpreadsheetSourceConfig):
@@ -59,6 +75,14 @@ class SpreadsheetConnector(Connector):
         self._seen: dict[str, Binding] = {}
 
     # -- the contract ----------------------------------------------------------------------
+
+    def bind(self, binding: Binding) -> None:
+        """Note a binding served, so that `check()` (and `check-config --probe`) probes it
+        from the start: its header, its columns, each row it cannot read."""
+        config = self._binding_config(binding)
+        identity = f"{binding.municipality_id}|{binding.capability}|{config.model_dump_json()}"
+        with self._lock:
+            self._seen.setdefault(identity, binding)
 
     async def check(self) -> HealthReport:
         """Read the file; report its sheets' headers and the bindings served so far.
@@ -102,8 +126,9 @@ class SpreadsheetConnector(Connector):
         if mapped.problems:
             message = mapped.problems[0].error(len(mapped.problems) - 1).internal_message
             return HealthReport(ok=False, message=message, details=details)
+        records = sum(ROW_KIND not in r for r in mapped.records)  # a budget's markers apart
         return HealthReport(
-            ok=True, message=f"{len(mapped.records)} record(s) in '{table.sheet}'", details=details
+            ok=True, message=f"{records} record(s) in '{table.sheet}'", details=details
         )
 
     async def fetch_many(self, binding: Binding, keys: Sequence[RecordKey]) -> list[Record | None]:
@@ -114,7 +139,8 @@ class SpreadsheetConnector(Connector):
         mapped = await asyncio.to_thread(self._map, binding)
         by_id: dict[str, Record] = {}
         for row in mapped.records:
-            by_id.setdefault(str(row["id"]), row)
+            if "id" in row:  # a budget's rows have none: it is read whole (`list_for`)
+                by_id.setdefault(str(row["id"]), row)
         found: list[Record | None] = []
         for municipality_id, record_id in keys:
             record = by_id.get(record_id) if municipality_id == binding.municipality_id else None
@@ -130,7 +156,8 @@ class SpreadsheetConnector(Connector):
         if binding.municipality_id not in municipality_ids:
             return [[] for _ in municipality_ids]
         mapped = await asyncio.to_thread(self._map, binding)
-        if mapped.problems:
+        # A budget reports the rows it skipped beside its programs (`connectors.budget`).
+        if mapped.problems and binding.capability is not Capability.BUDGET:
             raise mapped.problems[0].error(len(mapped.problems) - 1)
         return [
             [copied(r) for r in mapped.records]
@@ -167,7 +194,12 @@ class SpreadsheetConnector(Connector):
             if not with_records:
                 return Mapped(workbook.version, table, (), ())
             require_columns(binding, config, table, self.path.name)
-            mapped = map_rows(binding, table, workbook.version)
+            if isinstance(config, SpreadsheetBudgetBindingConfig):
+                mapped = map_budget(
+                    binding, config, workbook.sheets[sheet], table, workbook.version, self.path.name
+                )
+            else:
+                mapped = map_rows(binding, table, workbook.version, self.path.name)
             self._mapped[identity] = mapped
             return mapped
 
@@ -186,6 +218,7 @@ class SpreadsheetConnector(Connector):
                     continue  # check_binding reports it
         sheets: dict[str, list[str]] = {}
         header_rows: dict[str, int | None] = {}
+        samples: dict[str, list[list[str]]] = {}
         for name, cells in workbook.sheets.items():
             layout = layouts.get(name)
             try:
@@ -196,11 +229,14 @@ class SpreadsheetConnector(Connector):
                 row = None
             header_rows[name] = None if row is None else row + 1
             sheets[name] = [] if row is None else [h for h in header_names(cells[row]) if h]
+            if row is not None:
+                samples[name] = _samples(cells, row)
         return {
             "file": self.path.name,
             "format": self.settings.file_format,
             "sheets": sheets,
             "header_rows": header_rows,
+            "sample_rows": samples,
         }
 
     def _load_locked(self) -> Workbook:
@@ -215,11 +251,12 @@ class SpreadsheetConnector(Connector):
 
     def _binding_config(self, binding: Binding) -> SpreadsheetBindingConfig:
         config = binding.config
-        if isinstance(config, SpreadsheetBindingConfig):
+        model = self.binding_model_for(binding.capability)
+        if isinstance(config, model):
             return config
         if isinstance(config, MappedBindingConfig):
-            return SpreadsheetBindingConfig.model_validate(config.model_dump(by_alias=True))
-        return SpreadsheetBindingConfig(source=config.source)
+            return model.model_validate(config.model_dump(by_alias=True))
+        return model(source=config.source)
 
     def _layout(self, binding: Binding) -> Layout:
         return Layout.of(self._binding_config(binding))
@@ -247,3 +284,19 @@ class SpreadsheetConnector(Connector):
                 ),
             )
         return wanted
+
+
+#: Rows below a header that `check()` shows, so that an integrator can write the mapping.
+_SAMPLE_ROWS = 3
+
+
+def _samples(cells: Sequence[Sequence[Any]], header: int) -> list[list[str]]:
+    """The first non-blank rows under the header, each cell as text (blank as '')."""
+    rows: list[list[str]] = []
+    for row in cells[header + 1 :]:
+        if len(rows) == _SAMPLE_ROWS:
+            break
+        if all(blank(cell) for cell in row):
+            continue
+        rows.append(["" if blank(cell) else convert.to_text(cell) for cell in row])
+    return rows

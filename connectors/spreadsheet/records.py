@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from openpyxl.utils.cell import get_column_letter
+
 from connectors.base import Binding
 from connectors.errors import ConnectorConfigError, MappingError
 from connectors.mapping import RecordMapper
@@ -15,7 +17,7 @@ from connectors.text import fold
 from connectors.types import Record
 from words import Message
 
-__all__ = ["Mapped", "Problem", "copied", "map_rows", "require_columns"]
+__all__ = ["Mapped", "Problem", "cell_of", "copied", "map_rows", "place_of", "require_columns"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ class Problem:
     field: str
     source_field: str
     value: str
+    #: The row as the treasurer sees it (0 where not known).
+    row: int = 0
 
     def error(self, more: int = 0) -> MappingError:
         suffix = f" (and {more} more row(s) with problems)" if more else ""
@@ -84,7 +88,26 @@ def require_columns(
         )
 
 
-def map_rows(binding: Binding, table: Table, version: Version) -> Mapped:
+def cell_of(table: Table, column: str, row: int) -> str | None:
+    """The cell reference (e.g. F6) of `column` in sheet row `row`; None for no such column."""
+    if column not in table.headers:
+        return None
+    return f"{get_column_letter(table.headers.index(column) + 1)}{row}"
+
+
+def place_of(table: Table, number: int, column: str, file_name: str | None) -> str:
+    """Where a value is, as a treasurer finds it: file, sheet, row and cell."""
+    cell = cell_of(table, column, number)
+    return (
+        (f"file {file_name}, " if file_name else "")
+        + f"sheet '{table.sheet}', row {number}"
+        + (f", cell {cell}" if cell else "")
+    )
+
+
+def map_rows(
+    binding: Binding, table: Table, version: Version, file_name: str | None = None
+) -> Mapped:
     try:
         mapper = RecordMapper(binding)
     except LookupError as exc:  # an unknown hook: check-config normally catches it first
@@ -101,13 +124,16 @@ def map_rows(binding: Binding, table: Table, version: Version) -> Mapped:
             message = exc.internal_message
             if not message.startswith(f"{where}:"):
                 message = f"{where}: {message}"
+            key = f"bindings.{binding.capability.value}.fields.{exc.field}"
+            place = place_of(table, number, exc.source_field, file_name)
             problems.append(
                 Problem(
-                    f"{message} (sheet '{table.sheet}', row {number})",
+                    f"{message}; {key} ({place})",
                     exc.message,
                     exc.field,
                     exc.source_field,
                     exc.value,
+                    number,
                 )
             )
     return Mapped(version, table, tuple(records), tuple(problems))

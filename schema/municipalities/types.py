@@ -11,18 +11,30 @@ import strawberry
 from connectors import Capability
 from connectors import Municipality as MunicipalityConfig
 from connectors import SourceStatus as ConnectorSourceStatus
+from schema.budget.resolvers import YEARS_PER_MUNICIPALITY, budgets_of, of_year
+from schema.budget.types import Budget
 from schema.context import Info
 from schema.departments.resolvers import departments_of
 from schema.departments.types import Department
+from schema.figures import FiguresPeriod, TransactionFigures, figures_of
 from schema.paging import Page, list_size, paged
+from schema.procurement.resolvers import procurement_of, publishes_procurement
+from schema.procurement.types import ProcurementProcess
 from schema.services.category import ServiceCategory
 from schema.services.resolvers import INCLUDE_INACTIVE, services_of
 from schema.services.types import Service
+from schema.works.resolvers import publishes_works, works_of, works_summary
+from schema.works.status import WorkStatus
+from schema.works.types import Work, WorksSummary
 
 #: A government's services when `first` is not given (all of them): tens, not hundreds.
 SERVICES_PER_MUNICIPALITY = 50
 #: Its departments (dependencias).
 DEPARTMENTS_PER_MUNICIPALITY = 30
+#: Its contracting processes (OCDS releases) when `first` is not given: tens in a year.
+PROCESSES_PER_MUNICIPALITY = 50
+#: Its public works (obras) on record: tens in a year, a few hundred over a term.
+WORKS_PER_MUNICIPALITY = 200
 
 
 @strawberry.enum(description="Ayuntamiento (municipality) or junta de distrito municipal.")
@@ -142,6 +154,83 @@ class Municipality:
     )
     async def departments(self, info: Info) -> list[Department] | None:
         return await departments_of(info, self.config.id)
+
+    @strawberry.field(
+        description="Its contracting processes (compras y contrataciones) as OCDS 1.1 "
+        "releases, latest first; null without an error when it has no source of them bound "
+        "(not published yet). The release package: /datos/contrataciones/<id>.json.",
+        directives=[paged(PROCESSES_PER_MUNICIPALITY)],
+    )
+    async def procurement(
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Only processes whose title or ocid has this."),
+        ] = None,
+        first: int | None = None,
+        offset: int = 0,
+    ) -> list[ProcurementProcess] | None:
+        if not publishes_procurement(info, self.config.id):
+            return None
+        page = Page.of(first, offset)
+        found = await procurement_of(info, self.config, search)
+        return found if page is None else page.slice(found)
+
+    @strawberry.field(
+        description="Its public works (obras): progress, schedule and status; null without "
+        "an error when the government has no source of works bound (not published yet).",
+        directives=[list_size(WORKS_PER_MUNICIPALITY)],
+    )
+    async def works(
+        self,
+        info: Info,
+        status: Annotated[
+            WorkStatus | None, strawberry.argument(description="Only works in this status.")
+        ] = None,
+        behind_schedule: Annotated[
+            bool | None,
+            strawberry.argument(description="Only works behind schedule (true) or not (false)."),
+        ] = None,
+    ) -> list[Work] | None:
+        if not publishes_works(info, self.config.id):
+            return None
+        return await works_of(info, self.config.id, status, behind_schedule)
+
+    @strawberry.field(
+        description="Its public works counted by status and by schedule; null without an "
+        "error when it publishes none."
+    )
+    async def works_summary(self, info: Info) -> WorksSummary | None:
+        if not publishes_works(info, self.config.id):
+            return None
+        return await works_summary(info, self.config.id)
+
+    @strawberry.field(
+        description="Its budget of a fiscal year and its execution (the latest year when "
+        "`year` is not given); null when its source has none for that year or it publishes "
+        "no budget through the hub."
+    )
+    async def budget(self, info: Info, year: int | None = None) -> Budget | None:
+        found = of_year(await budgets_of(info, self.config.id), year)
+        return None if found is None else Budget(year=found)
+
+    @strawberry.field(
+        description="The fiscal years whose budget its source holds, latest first.",
+        directives=[list_size(YEARS_PER_MUNICIPALITY)],
+    )
+    async def budget_years(self, info: Info) -> list[int] | None:
+        return [b.fiscal_year for b in await budgets_of(info, self.config.id)]
+
+    @strawberry.field(
+        description="Public figures of its service requests in a period, per service and "
+        "in total, counted when asked (counts under 5 are not given); "
+        "`transactionFiguresChanged` follows them live."
+    )
+    async def transaction_figures(
+        self, info: Info, period: FiguresPeriod = FiguresPeriod.MONTH
+    ) -> TransactionFigures | None:
+        return await figures_of(info.context, self.config.id, period)
 
     @strawberry.field(
         description="The existing systems behind this government's data.",

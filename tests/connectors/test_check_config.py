@@ -39,7 +39,7 @@ def _santiago(data: dict[str, Any]) -> None:
     services = data["bindings"]["services"]
     del services["fields"]["category"]  # the vendor has no categories, and none is declared
     services["fields"]["requirements"] = {"frm": "documentos.string"}
-    data["bindings"]["budget"] = {"source": "munisoft"}
+    data["bindings"]["consultations"] = {"source": "munisoft"}
 
 
 def _la_vega(data: dict[str, Any]) -> None:
@@ -67,10 +67,12 @@ def test_every_mistake_of_two_files_in_one_run_in_plain_words(config_dir: Path) 
             f"{la_vega}: bindings.services.fields.name: expected a text or a mapping "
             "(key: value), found 42",
             f"{la_vega}: bindings.services.fields.fee_amount.type: expected one of 'text', "
-            "'int', 'decimal', 'money', 'date', 'bool' or 'list', found 'moneyy'",
+            "'int', 'decimal', 'money', 'percent', 'fraction', 'date', 'bool' or 'list', "
+            "found 'moneyy'",
             f"{santiago}: one_code: expected a value, found nothing (the key is missing)",
-            f"{santiago}: bindings.budget: expected a capability a connector offers "
-            "(departments, requests, services), found 'budget'",
+            f"{santiago}: bindings.consultations: expected a capability a connector offers "
+            "(budget, departments, procurement, requests, services, works), "
+            "found 'consultations'",
             f"{santiago}: sources.munisoft.timeout_seconds: expected a number, found 'slow'",
             f"{santiago}: bindings.services.fields.requirements.frm: expected one of the keys "
             "from, value, type, map, separator, day_first, default, found 'frm' (misspelt?)",
@@ -135,5 +137,12 @@ def test_only_capabilities_some_kind_offers_are_listed() -> None:
     offered: set[Capability] = set()
     for kind in default_registry.known_kinds():
         offered |= default_registry.get(kind).capabilities
-    assert sorted(c.value for c in offered) == ["departments", "requests", "services"]
-    assert not offered & {Capability.BUDGET, Capability.PROJECTS, Capability.PROCUREMENT}
+    assert sorted(c.value for c in offered) == [
+        "budget",
+        "departments",
+        "procurement",
+        "requests",
+        "services",
+        "works",
+    ]
+    assert not offered & {Capability.CONSULTATIONS, Capability.HELPDESK}

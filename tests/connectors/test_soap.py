@@ -515,6 +515,10 @@ async def test_check_lists_operations_with_their_inputs(
         # Statuses by SIGEM's own number (tests/delivery/test_read_back_by_reference.py).
         "ConsultarEstadoPorId(municipio, ids)",
         "ListarSolicitudes(municipio)",
+        # Public works (tests/integration/test_works.py).
+        "ListarObras(municipio)",
+        # Budget execution (tests/integration/test_budget.py).
+        "ListarEjecucionPresupuestaria(municipio)",
     }
     report = await munisoft_connector.check()
     assert report.ok, report.message

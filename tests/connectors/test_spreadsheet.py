@@ -38,7 +38,7 @@ from connectors.spreadsheet import (
     SpreadsheetSourceConfig,
     normalise_header,
 )
-from demo import catalogue, workbooks
+from demo import budgets, catalogue, workbooks
 from tests.connectors.conformance import ConnectorConformance
 from tests.fixtures import MUNICIPALITIES_DIR
 
@@ -649,6 +649,12 @@ async def test_a_value_that_cannot_be_converted_names_field_value_and_row(
     assert (
         "row 6" in error.internal_message and "Catálogo de servicios 2026" in error.internal_message
     )
+    # The file, the key, the sheet, the row and the cell, for whoever fixes it.
+    assert "bindings.services.fields.fee_amount" in error.internal_message
+    assert (
+        f"file {workbooks.VERON_FILE}, sheet 'Catálogo de servicios 2026', row 6, cell F6"
+        in error.internal_message
+    )
     assert "ocho mil" in error.user_message and "Traceback" not in error.user_message
     # Other rows are still served by key; the broken row's key raises instead of a wrong None.
     (fine,) = await connector.fetch_many(binding, [(VERON, services[0]["id"])])
@@ -775,10 +781,15 @@ def test_binding_takes_one_header_rule() -> None:
     assert SpreadsheetSourceConfig(path=Path("x.data"), format="xlsx").file_format == "xlsx"
 
 
-def test_demo_writer_main_writes_the_three_files(tmp_path: Path) -> None:
+def test_demo_writer_main_writes_every_file(tmp_path: Path) -> None:
     assert workbooks.main([str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [workbooks.VERON_FILE, workbooks.CABARETE_FILE, workbooks.LA_VEGA_FILE]
+        [
+            workbooks.VERON_FILE,
+            workbooks.CABARETE_FILE,
+            workbooks.LA_VEGA_FILE,
+            budgets.VERON_BUDGET_FILE,
+        ]
     )
 
 

@@ -69,7 +69,7 @@ def test_demo_set_is_the_ten_pilot_governments(
             {"provinse": "Santiago"},
             "provinse",
             "expected one of the keys id, one_code, short_code, name, kind, province, parent, "
-            "contact, demo, sources, bindings, found 'provinse' (misspelt?)",
+            "contact, demo, procurement_unit, sources, bindings, found 'provinse' (misspelt?)",
         ),
         (
             {"contact.emial": "x@y.do"},
@@ -80,10 +80,10 @@ def test_demo_set_is_the_ten_pilot_governments(
         ({"province": "Santiago de Cuba"}, "province", "found 'Santiago de Cuba'"),
         ({"bindings.services.source": "erp"}, "bindings.services.source", "found 'erp'"),
         (
-            {"bindings.budget": {"source": "hub"}},
-            "bindings.budget",
-            "expected a capability a connector offers (departments, requests, services), "
-            "found 'budget'",
+            {"bindings.consultations": {"source": "hub"}},
+            "bindings.consultations",
+            "expected a capability a connector offers (budget, departments, procurement, "
+            "requests, services, works), found 'consultations'",
         ),
         ({"one_code": "25"}, "one_code", "ONE territorial code of 4 or 6 digits, found '25'"),
         ({"id": "santiago-2"}, "id", "expected the file's name ('santiago')"),
@@ -151,7 +151,7 @@ def test_check_config_cli_exits_non_zero_with_the_messages(config_dir: Path) -> 
     path = _edit(config_dir, "higuey", {"sources.hub.connector": "sooap"})
     result = _cli("check-config", str(config_dir))
     assert result.returncode != 0
-    kinds = "native, rest, soap, spreadsheet, sql"
+    kinds = "native, ocds, rest, soap, spreadsheet, sql"
     expected = f"{path}: sources.hub.connector: expected one of: {kinds}, found 'sooap'"
     assert expected in result.stderr
     ok = _cli("check-config", str(MUNICIPALITIES_DIR))

@@ -116,6 +116,7 @@ def test_health_and_readiness(live_hub: str) -> None:
         "sql",
         "rest",
         "spreadsheet",
+        "ocds",
     }
     assert {s["municipality"] for s in body["sources"]} == {m["id"] for m in MUNICIPALITIES}
     assert {s["status"] for s in body["sources"]} == {"ok"}

@@ -31,7 +31,7 @@ async def test_every_government_answers_from_its_own_system(
     for municipality_id, municipality in by_id.items():
         assert len(municipality["services"]) >= 8, municipality_id
     kinds = {p.connector.kind for m in by_id for p in demo.sources_of(m)}
-    assert kinds == {"soap", "rest", "spreadsheet", "sql", "native"}
+    assert kinds == {"soap", "rest", "spreadsheet", "sql", "native", "ocds"}
     licence = next(
         s for s in by_id["santiago"]["services"] if s["id"].endswith("licencia-construccion")
     )

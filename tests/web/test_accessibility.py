@@ -51,6 +51,8 @@ MACHINE_READABLE = {
         "/open311/v2/tokens/JAR-2026-999999.json?jurisdiction_id=jarabacoa"
     ),
     "/open311/v2/discovery.{format}": "/open311/v2/discovery.json",
+    # An OCDS release package (gateway/procurement_package.py).
+    "/datos/contrataciones/{municipality}.json": "/datos/contrataciones/la-vega.json",
 }
 
 

@@ -62,6 +62,7 @@ def test_each_page_has_a_working_example_and_a_missing_one_where_it_takes_an_id(
         "home": {200},
         "municipality": {200, 404},
         "service": {200, 404},
+        "municipality_figures": {200, 404},
         "my_data": {200},
         "my_data_edit": {200},
         "my_data_export": {200},

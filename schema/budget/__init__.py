@@ -1,0 +1,1 @@
+"""A local government's budget and its execution (the `budget` capability)."""

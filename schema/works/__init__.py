@@ -1,0 +1,1 @@
+"""Public works (obras) of a local government: their progress, schedule and status."""
