@@ -138,53 +138,22 @@
       .catch(function () {});
   }
 
-  var wait = 1000;
-
-  function connect() {
-    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    var socket = new WebSocket(scheme + "//" + location.host + "/graphql", "graphql-transport-ws");
-    var acknowledged = false;
-    // The hub may send its JSON in binary frames: read them as UTF-8 text.
-    socket.binaryType = "arraybuffer";
-    var decoder = "TextDecoder" in window ? new TextDecoder("utf-8") : null;
-
-    socket.onopen = function () {
-      socket.send(JSON.stringify({ type: "connection_init", payload: {} }));
-    };
-    socket.onmessage = function (event) {
-      var message;
-      try {
-        var text = typeof event.data === "string" ? event.data : decoder.decode(event.data);
-        message = JSON.parse(text);
-      } catch (e) {
-        return;
-      }
-      if (message.type === "connection_ack") {
-        acknowledged = true;
-        wait = 1000;
+  // suscripcion.js comes after this script (both deferred): subscribe once all have run.
+  document.addEventListener("DOMContentLoaded", function () {
+    window.planasmunSubscribe({
+      id: "estado",
+      query: QUERY,
+      variables: { number: number },
+      onReady: function () {
         root.setAttribute("data-en-vivo", "si");
-        socket.send(
-          JSON.stringify({
-            id: "estado",
-            type: "subscribe",
-            payload: { query: QUERY, variables: { number: number } },
-          })
-        );
         refresh();
-      } else if (message.type === "ping") {
-        socket.send(JSON.stringify({ type: "pong" }));
-      } else if (message.type === "next" && message.payload && message.payload.data) {
-        show(message.payload.data.requestStatusChanged);
-      }
-    };
-    socket.onclose = function () {
-      root.removeAttribute("data-en-vivo");
-      if (acknowledged || wait < 60000) {
-        setTimeout(connect, wait);
-        wait = Math.min(wait * 2, 60000);
-      }
-    };
-  }
-
-  connect();
+      },
+      onData: function (data) {
+        show(data.requestStatusChanged);
+      },
+      onClosed: function () {
+        root.removeAttribute("data-en-vivo");
+      },
+    });
+  });
 })();
